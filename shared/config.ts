@@ -55,6 +55,7 @@ export const configSchema = z.object({
   STEP_TIMEOUT_MS: positiveInt(30_000),
   JOB_DEADLINE_MS: positiveInt(180_000),
   HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
+  WORKER_LOCK_MS: positiveInt(30_000),
   POST_SPACING_SECONDS: z.coerce.number().int().min(0).default(120),
   POSTS_PER_DAY: z.coerce.number().int().min(0).default(25),
   REPLIES_PER_DAY: z.coerce.number().int().min(0).default(100),

@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../shared/config.js';
+import type { DraftStore } from '../shared/draft-store.js';
+import type { EventWriter } from '../shared/events.js';
+import type { Logger } from '../shared/logger.js';
+import type { BrowserQueue } from '../shared/queue.js';
+import type { Keyspace } from '../shared/redis.js';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AuthVariables, SessionLookup, TokenSet } from './auth.js';
+
+/** Everything the HTTP app needs; `main.ts` builds it and tests build their own. */
+export interface GatewayDeps {
+  config: Config;
+  logger: Logger;
+  redis: Redis;
+  keys: Keyspace;
+  store: DraftStore;
+  queue: BrowserQueue;
+  events: EventWriter;
+  tokens: TokenSet;
+  lookupSession?: SessionLookup;
+}
+
+export type AppVariables = AuthVariables & { logger: Logger; requestId: string };
+export type GatewayApp = OpenAPIHono<{ Variables: AppVariables }>;

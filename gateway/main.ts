@@ -1,0 +1,22 @@
+import { loadConfigOrExit } from '../shared/config.js';
+import { createLogger } from '../shared/logger.js';
+import { startGateway } from './server.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger(config, 'gateway');
+const gateway = await startGateway(config, logger);
+
+if (!config.API_TOKEN) {
+  // The generated token exists only in this process, so the link is printed once, outside the
+  // structured log, for the person who started it.
+  process.stdout.write(`\nNo API_TOKEN set; generated one for this run.\nDashboard: ${gateway.url}/#token=${gateway.approverToken}\n\n`);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    gateway.stop(signal).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,62 @@
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { NotFoundError } from '../../shared/errors.js';
+import type { GatewayApp, GatewayDeps } from '../deps.js';
+import { errorResponses, jsonResponse } from '../openapi.js';
+
+const jobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected a job id');
+
+export const jobViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: z.enum(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children']),
+  progress: z.unknown(),
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  attempts: z.number().int(),
+  createdAt: z.iso.datetime(),
+  processedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  runAt: z.iso.datetime().nullable().describe('when a delayed job becomes due'),
+});
+
+const isoOrNull = (millis: number | undefined | null) => (millis ? new Date(millis).toISOString() : null);
+
+export function registerJobRoutes(app: GatewayApp, deps: GatewayDeps): void {
+  const route = createRoute({
+    method: 'get',
+    path: '/api/jobs/{id}',
+    tags: ['jobs'],
+    summary: 'State, progress and result of a job',
+    request: { params: z.strictObject({ id: jobIdSchema }) },
+    responses: { 200: jsonResponse(jobViewSchema, 'the job'), ...errorResponses(400, 404) },
+  });
+
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid('param');
+    // The state is read before the job: a job that finishes between the two reads then shows its
+    // result, where the other order could show `completed` with no result.
+    const state = await deps.queue.getJobState(id);
+    const job = await deps.queue.getJob(id);
+    if (state === 'unknown' || !job) {
+      throw new NotFoundError('job', id);
+    }
+
+    return c.json(
+      {
+        id,
+        name: job.name,
+        state: state === 'waiting-children' ? 'waiting' : state,
+        progress: job.progress,
+        result: job.returnvalue ?? null,
+        error: job.failedReason || null,
+        attempts: job.attemptsMade,
+        createdAt: new Date(job.timestamp).toISOString(),
+        processedAt: isoOrNull(job.processedOn),
+        finishedAt: isoOrNull(job.finishedOn),
+        runAt: job.delay ? new Date(job.timestamp + job.delay).toISOString() : null,
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,64 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Config } from '../shared/config.js';
+import { DraftStore } from '../shared/draft-store.js';
+import { EventWriter } from '../shared/events.js';
+import type { Logger } from '../shared/logger.js';
+import { createBrowserQueue } from '../shared/queue.js';
+import { createProducerConnection, keyspace } from '../shared/redis.js';
+import { createShutdown } from '../shared/shutdown.js';
+import { createApp } from './app.js';
+import { generateToken } from './auth.js';
+
+export interface GatewayServer {
+  url: string;
+  approverToken: string;
+  stop(reason: string): Promise<void>;
+}
+
+/** Builds the app on its Redis connection and listens; `stop` closes every connection. */
+export async function startGateway(config: Config, logger: Logger): Promise<GatewayServer> {
+  const keys = keyspace(config.QUEUE_NAME);
+  const redis = createProducerConnection(config.REDIS_URL);
+  redis.on('error', (error) => logger.warn({ err: error.message }, 'Redis connection error'));
+  const queue = createBrowserQueue(redis, config.QUEUE_NAME, config.QUEUE_NAME);
+  queue.on('error', (error) => logger.warn({ err: error.message }, 'queue connection error'));
+
+  const approverToken = config.API_TOKEN ?? generateToken();
+  const app = createApp({
+    config,
+    logger,
+    redis,
+    keys,
+    store: new DraftStore(redis, keys, config.EVENT_STREAM_MAX_LENGTH),
+    queue,
+    events: new EventWriter(redis, keys.events, config.EVENT_STREAM_MAX_LENGTH),
+    tokens: { approverToken, agentToken: config.AGENT_TOKEN ?? null },
+  });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const listening = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(listening));
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = config.PUBLIC_URL ?? `http://${host}:${address.port}`;
+  logger.info({ url }, 'gateway listening');
+
+  const stop = createShutdown(
+    logger,
+    () => [
+      {
+        name: 'http server',
+        run: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
+      },
+      { name: 'queue', run: () => queue.close() },
+      { name: 'redis', run: () => redis.quit() },
+    ],
+    10_000,
+  );
+  return { url, approverToken, stop };
+}

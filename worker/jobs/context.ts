@@ -1,0 +1,39 @@
+import type { Job } from 'bullmq';
+import type { Page } from 'playwright';
+import type { ArtifactStore, ArtifactRef } from '../../shared/artifacts.js';
+import type { Config } from '../../shared/config.js';
+import type { DraftStore } from '../../shared/draft-store.js';
+import type { EventWriter } from '../../shared/events.js';
+import type { JobName, JobPayloads } from '../../shared/jobs.js';
+import type { Logger } from '../../shared/logger.js';
+import type { BrowserQueue } from '../../shared/queue.js';
+import type { BrowserSession } from '../browser.js';
+import type { Quota } from '../quota.js';
+import type { ThreadsAdapter } from '../sites/threads/adapter.js';
+
+/** What every job handler gets: its job, a fresh page, and the stores it may write. */
+export interface JobContext {
+  job: Job;
+  page: Page;
+  logger: Logger;
+  config: Config;
+  session: BrowserSession;
+  adapter: ThreadsAdapter;
+  store: DraftStore;
+  queue: BrowserQueue;
+  events: EventWriter;
+  artifacts: ArtifactStore;
+  quota: Quota;
+  /** Reports one step of the job as a `job.progress` event. */
+  progress(step: string, status: 'started' | 'succeeded' | 'failed', extra?: { index?: number; durationMs?: number; artifact?: ArtifactRef }): Promise<void>;
+  /** The logged-in account's user name, read once per browser session. */
+  username(): Promise<string>;
+  /** True when this run is the job's last allowed attempt. */
+  isLastAttempt(): boolean;
+}
+
+export type JobResult = Record<string, unknown>;
+export type JobHandler<N extends JobName> = (context: JobContext, payload: JobPayloads[N]) => Promise<JobResult>;
+
+/** One handler per job name; a new name does not compile until it has one. */
+export type JobHandlers = { [N in JobName]: JobHandler<N> };

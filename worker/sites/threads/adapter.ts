@@ -1,0 +1,241 @@
+import type { Page, Response } from 'playwright';
+import { normalizePost, parseGraphqlBody, rawProfilePosts, type ThreadsPost } from './posts.js';
+import { threadsGraphql, threadsPaths, threadsSelectors } from './selectors.js';
+
+export type LoginState =
+  | { loggedIn: true; username: string }
+  | { loggedIn: false; reason: 'login_required' | 'checkpoint' | 'action_blocked' | 'unknown_page' };
+
+export type SubmitOutcome =
+  | { kind: 'posted'; postUrl: string }
+  | { kind: 'failed'; message: string }
+  | { kind: 'unknown'; message: string };
+
+/** A page of the site did not look as expected; the message names the expectation. */
+export class SiteError extends Error {
+  override name = 'SiteError';
+  constructor(
+    readonly code: 'login_required' | 'checkpoint' | 'action_blocked' | 'selector_missing' | 'text_mismatch',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ThreadsAdapterOptions {
+  baseUrl: string;
+  username?: string | undefined;
+  /** How long to wait for one element or page. */
+  timeoutMs: number;
+}
+
+/** Drives the Threads web app. Selectors and paths live in `selectors.ts`. */
+export class ThreadsAdapter {
+  constructor(private readonly options: ThreadsAdapterOptions) {}
+
+  url(path: string): string {
+    return new URL(path, this.options.baseUrl).toString();
+  }
+
+  /** Opens the home page and tells whether it shows the logged-in app, and as whom. */
+  async checkLogin(page: Page): Promise<LoginState> {
+    await page.goto(this.url(threadsPaths.home), { waitUntil: 'domcontentloaded', timeout: this.options.timeoutMs });
+    const blocked = this.classifyUrl(page.url());
+    if (blocked) return { loggedIn: false, reason: blocked };
+
+    const prompt = page.locator(threadsSelectors.composerPrompt).first();
+    const login = page.locator(threadsSelectors.loginForm).first();
+    try {
+      await prompt.or(login).waitFor({ state: 'visible', timeout: this.options.timeoutMs });
+    } catch {
+      return { loggedIn: false, reason: this.classifyUrl(page.url()) ?? 'unknown_page' };
+    }
+    if (await login.isVisible()) return { loggedIn: false, reason: 'login_required' };
+
+    return { loggedIn: true, username: await this.readUsername(page) };
+  }
+
+  /** The account name: from configuration, else from the navigation's profile link. */
+  async readUsername(page: Page): Promise<string> {
+    if (this.options.username) return this.options.username;
+    const href = await page.locator(threadsSelectors.profileLink).first().getAttribute('href', {
+      timeout: this.options.timeoutMs,
+    });
+    const match = href ? /^\/@([A-Za-z0-9._]+)\/?$/.exec(href) : null;
+    if (!match?.[1]) {
+      throw new SiteError('selector_missing', `the navigation has no profile link of the form /@username (found ${href})`);
+    }
+    return match[1];
+  }
+
+  async openComposer(page: Page): Promise<void> {
+    await page.locator(threadsSelectors.composerPrompt).first().click({ timeout: this.options.timeoutMs });
+    await page.locator(threadsSelectors.editor).waitFor({ state: 'visible', timeout: this.options.timeoutMs });
+  }
+
+  /**
+   * Types into the Lexical editor with keyboard events. Newlines go in as Shift+Enter, which
+   * Lexical stores as a line break, and tabs as inserted text because a Tab key press moves focus.
+   */
+  async typeText(page: Page, text: string): Promise<void> {
+    const editor = page.locator(threadsSelectors.editor);
+    await editor.click({ timeout: this.options.timeoutMs });
+    const parts = text.split(/(\n|\t)/);
+    for (const part of parts) {
+      if (part === '\n') await page.keyboard.press('Shift+Enter');
+      else if (part === '\t') await page.keyboard.insertText('\t');
+      else if (part !== '') await page.keyboard.type(part);
+    }
+  }
+
+  /** The editor's text as the page renders it, for comparing with what was meant to be typed. */
+  async readEditorText(page: Page): Promise<string> {
+    return page.locator(threadsSelectors.editor).evaluate((element) => (element as HTMLElement).innerText);
+  }
+
+  async screenshotComposer(page: Page): Promise<Buffer> {
+    return page.locator(threadsSelectors.dialog).first().screenshot({ timeout: this.options.timeoutMs });
+  }
+
+  /** Waits until Post is enabled, then clicks it exactly once. */
+  async clickPost(page: Page): Promise<void> {
+    const enabled = page.locator(threadsSelectors.enabledPostButton);
+    try {
+      await enabled.waitFor({ state: 'visible', timeout: this.options.timeoutMs });
+    } catch (error) {
+      throw new SiteError('selector_missing', `the Post button did not become enabled: ${String(error).slice(0, 200)}`);
+    }
+    // No retries: a click that Playwright reports as failed may still have reached the page.
+    await enabled.click({ timeout: this.options.timeoutMs, noWaitAfter: true });
+  }
+
+  /** Waits for the "Posted" toast's View link, an error in the composer, or the deadline. */
+  async waitForOutcome(page: Page, timeoutMs: number): Promise<SubmitOutcome> {
+    const view = page.locator(threadsSelectors.toastViewLink).first();
+    const error = page.locator(threadsSelectors.composerError).first();
+    const blocked = page.locator(threadsSelectors.actionBlocked).first();
+    try {
+      await view.or(error).or(blocked).waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch {
+      return { kind: 'unknown', message: `no "Posted" toast within ${timeoutMs} ms` };
+    }
+
+    if (await blocked.isVisible()) {
+      return { kind: 'failed', message: 'Threads blocked the action ("We restrict certain activity")' };
+    }
+    if (await error.isVisible()) {
+      const text = (await error.innerText()).trim().slice(0, 300);
+      return { kind: 'failed', message: `Threads refused the post: ${text || 'an error was shown'}` };
+    }
+    const href = await view.getAttribute('href');
+    if (!href) return { kind: 'unknown', message: 'the toast has a View link without an href' };
+    const postUrl = new URL(href, page.url()).toString();
+    if (!threadsPaths.permalinkPattern.test(new URL(postUrl).pathname)) {
+      return { kind: 'unknown', message: `the View link ${postUrl} is not a post permalink` };
+    }
+    return { kind: 'posted', postUrl };
+  }
+
+  /**
+   * Reads the account's newest posts on its profile, from the page's own GraphQL answers and the
+   * server-rendered data, and returns them newest first.
+   */
+  async readProfilePosts(page: Page, username: string): Promise<ThreadsPost[]> {
+    const answers: Promise<unknown[]>[] = [];
+    const onResponse = (response: Response) => {
+      if (!this.isGraphql(response, threadsGraphql.profileThreads)) return;
+      answers.push(response.text().then((body) => rawProfilePosts(parseGraphqlBody(body))));
+    };
+    page.on('response', onResponse);
+    try {
+      // A profile without posts may send no query; a missing answer then reads as no posts.
+      const firstAnswer = page
+        .waitForResponse((response) => this.isGraphql(response, threadsGraphql.profileThreads), {
+          timeout: this.options.timeoutMs,
+        })
+        .then(
+          () => true,
+          () => false,
+        );
+      await page.goto(this.url(threadsPaths.profile(username)), {
+        waitUntil: 'domcontentloaded',
+        timeout: this.options.timeoutMs,
+      });
+      const blocked = this.classifyUrl(page.url());
+      if (blocked) throw new SiteError(blocked, `reading the profile led to ${new URL(page.url()).pathname}`);
+
+      const embedded = await this.readEmbeddedPosts(page);
+      if (embedded.length === 0) await firstAnswer;
+      const fetched = (await Promise.all(answers)).flat();
+      return [...fetched, ...embedded]
+        .map((raw) => normalizePost(raw, this.options.baseUrl))
+        .filter((post): post is ThreadsPost => post !== null);
+    } finally {
+      page.off('response', onResponse);
+    }
+  }
+
+  /** Finds the account's post with exactly this text, made at or after `sinceSeconds`. */
+  async findOwnPost(page: Page, username: string, text: string, sinceSeconds: number): Promise<string | null> {
+    const posts = await this.readProfilePosts(page, username);
+    const match = posts.find(
+      (post) =>
+        post.author.username === username &&
+        post.text === text &&
+        post.takenAt !== null &&
+        Date.parse(post.takenAt) / 1000 >= sinceSeconds,
+    );
+    return match?.permalink ?? null;
+  }
+
+  private async readEmbeddedPosts(page: Page): Promise<unknown[]> {
+    const blocks = await page.locator('script[type="application/json"][data-sjs]').allTextContents();
+    const posts: unknown[] = [];
+    for (const block of blocks) {
+      collectThreadItems(safeJson(block), posts, 0);
+    }
+    return posts;
+  }
+
+  private isGraphql(response: Response, friendlyName: string): boolean {
+    const request = response.request();
+    return (
+      request.method() === 'POST' &&
+      new URL(request.url()).pathname === threadsGraphql.path &&
+      request.headers()[threadsGraphql.friendlyNameHeader] === friendlyName
+    );
+  }
+
+  private classifyUrl(url: string): 'login_required' | 'checkpoint' | null {
+    const path = new URL(url).pathname;
+    if (threadsPaths.loginPattern.test(path)) return 'login_required';
+    if (threadsPaths.checkpointPattern.test(path)) return 'checkpoint';
+    return null;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Walks embedded page data for `thread_items[].post` entries, wherever the blocks nest them. */
+function collectThreadItems(value: unknown, into: unknown[], depth: number): void {
+  if (depth > 40 || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) collectThreadItems(item, into, depth + 1);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  if (Array.isArray(record.thread_items)) {
+    for (const item of record.thread_items) {
+      const post = (item as { post?: unknown } | null)?.post;
+      if (post) into.push(post);
+    }
+    return;
+  }
+  for (const child of Object.values(record)) collectThreadItems(child, into, depth + 1);
+}
