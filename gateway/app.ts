@@ -7,12 +7,12 @@ import { authenticate } from './auth.js';
 import type { AppVariables, GatewayApp, GatewayDeps } from './deps.js';
 
 export type { AppVariables, GatewayApp };
+
 import { errorBody, handleError, unavailableResponse, validationDetails } from './http-errors.js';
 import { registerBrowserRoutes } from './routes/browser.js';
 import { registerDraftRoutes } from './routes/drafts.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
-
 
 /** Paths with their own body limit, larger than the default. */
 const largeBodyPaths = new Set(['/api/browser/session']);
@@ -73,7 +73,10 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   const app: GatewayApp = new OpenAPIHono<{ Variables: AppVariables }>({
     defaultHook: (result, c) => {
       if (!result.success) {
-        return c.json(errorBody('invalid_request', 'request is invalid', validationDetails(result.error)), 400);
+        return c.json(
+          errorBody('invalid_request', 'request is invalid', validationDetails(result.error)),
+          400,
+        );
       }
     },
   });
@@ -87,7 +90,12 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     const started = performance.now();
     await next();
     logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
       'request',
     );
   });

@@ -49,7 +49,10 @@ export type SessionLookup = (sessionId: string) => Promise<Principal | null>;
  * Accepts `Authorization: Bearer <token>` or the dashboard's session cookie, and answers 401
  * otherwise. Tokens are never read from the URL.
  */
-export function authenticate(tokens: TokenSet, lookupSession?: SessionLookup): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function authenticate(
+  tokens: TokenSet,
+  lookupSession?: SessionLookup,
+): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
@@ -67,7 +70,10 @@ export function authenticate(tokens: TokenSet, lookupSession?: SessionLookup): M
     const principal = sessionId && lookupSession ? await lookupSession(sessionId) : null;
     if (!principal) {
       c.header('WWW-Authenticate', 'Bearer');
-      return c.json(errorBody('unauthorized', 'missing credentials: send Authorization: Bearer <token>'), 401);
+      return c.json(
+        errorBody('unauthorized', 'missing credentials: send Authorization: Bearer <token>'),
+        401,
+      );
     }
     c.set('principal', principal);
     return next();

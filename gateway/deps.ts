@@ -1,3 +1,4 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config.js';
 import type { DraftStore } from '../shared/draft-store.js';
@@ -5,7 +6,6 @@ import type { EventWriter } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 import type { BrowserQueue } from '../shared/queue.js';
 import type { Keyspace } from '../shared/redis.js';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthVariables, SessionLookup, TokenSet } from './auth.js';
 
 /** Everything the HTTP app needs; `main.ts` builds it and tests build their own. */

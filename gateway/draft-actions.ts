@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import { allowedFrom, type Draft, type DraftStatus, hashDraftContent } from '../shared/drafts.js';
-import { ConflictError, UnavailableError, toError } from '../shared/errors.js';
+import { ConflictError, toError, UnavailableError } from '../shared/errors.js';
 import { jobRetryOptions, publishJobId } from '../shared/jobs.js';
 import type { GatewayDeps } from './deps.js';
 
@@ -119,7 +119,10 @@ async function queueOrRollBack(deps: Deps, draft: Draft, now: Date): Promise<Que
     const jobId = await enqueuePublish(deps, draft, now);
     return { draft, jobId };
   } catch (error) {
-    deps.logger.error({ err: error, draftId: draft.id }, 'queueing the publish job failed; sending the draft back');
+    deps.logger.error(
+      { err: error, draftId: draft.id },
+      'queueing the publish job failed; sending the draft back',
+    );
     const jobId = draft.approval?.jobId;
     await deps.store
       .update(draft.id, (current) =>
@@ -136,7 +139,12 @@ async function queueOrRollBack(deps: Deps, draft: Draft, now: Date): Promise<Que
   }
 }
 
-export async function rejectDraft(deps: Deps, id: string, by: string, reason: string | undefined): Promise<Draft> {
+export async function rejectDraft(
+  deps: Deps,
+  id: string,
+  by: string,
+  reason: string | undefined,
+): Promise<Draft> {
   const now = new Date().toISOString();
   const { after } = await deps.store.update(id, (draft) => {
     if (!isOneOf(draft.status, allowedFrom.reject)) return wrongState('reject', draft);
@@ -184,4 +192,3 @@ export async function deleteDraft(deps: Deps, id: string): Promise<void> {
   );
   await removePublishJob(deps, deleted);
 }
-

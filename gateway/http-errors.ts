@@ -67,7 +67,10 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
       return c.json(errorBody('invalid_json', 'request body is not valid JSON'), 400);
     }
     if (status === 401 || status === 403 || status === 404) {
-      return c.json(errorBody(status === 404 ? 'not_found' : 'unauthorized', error.message || 'request failed'), status);
+      return c.json(
+        errorBody(status === 404 ? 'not_found' : 'unauthorized', error.message || 'request failed'),
+        status,
+      );
     }
   }
 

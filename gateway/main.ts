@@ -9,7 +9,9 @@ const gateway = await startGateway(config, logger);
 if (!config.API_TOKEN) {
   // The generated token exists only in this process, so the link is printed once, outside the
   // structured log, for the person who started it.
-  process.stdout.write(`\nNo API_TOKEN set; generated one for this run.\nDashboard: ${gateway.url}/#token=${gateway.approverToken}\n\n`);
+  process.stdout.write(
+    `\nNo API_TOKEN set; generated one for this run.\nDashboard: ${gateway.url}/#token=${gateway.approverToken}\n\n`,
+  );
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

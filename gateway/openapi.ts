@@ -26,7 +26,10 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
     503: 'Redis unavailable; retry after `Retry-After` seconds',
   };
   return Object.fromEntries(
-    [401, 503, ...statuses].map((status) => [status, { description: descriptions[status] ?? '', content: errorContent }]),
+    [401, 503, ...statuses].map((status) => [
+      status,
+      { description: descriptions[status] ?? '', content: errorContent },
+    ]),
   );
 }
 

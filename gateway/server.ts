@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config.js';
 import { DraftStore } from '../shared/draft-store.js';
 import { EventWriter } from '../shared/events.js';
@@ -24,6 +25,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const queue = createBrowserQueue(redis, config.QUEUE_NAME, config.QUEUE_NAME);
   queue.on('error', (error) => logger.warn({ err: error.message }, 'queue connection error'));
 
+  await waitForReady(redis, 5_000, logger);
+
   const approverToken = config.API_TOKEN ?? generateToken();
   const app = createApp({
     config,
@@ -37,7 +40,9 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const listening = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(listening));
+    const listening = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
+      resolve(listening),
+    );
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -61,4 +66,17 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     10_000,
   );
   return { url, approverToken, stop };
+}
+
+/** Waits briefly for the first connection; the gateway starts anyway and answers 503 until Redis is back. */
+async function waitForReady(redis: Redis, timeoutMs: number, logger: Logger): Promise<void> {
+  if (redis.status === 'ready') return;
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  if (!ready) logger.warn({ timeoutMs }, 'Redis is not reachable yet; API requests answer 503 until it is');
 }

@@ -25,12 +25,19 @@ export class ArtifactStore {
       .hset(key, 'contentType', contentType, 'bytes', bytes)
       .expire(key, this.ttlSeconds)
       .exec();
-    return { name, contentType, url: `/api/jobs/${encodeURIComponent(jobId)}/artifacts/${encodeURIComponent(name)}` };
+    return {
+      name,
+      contentType,
+      url: `/api/jobs/${encodeURIComponent(jobId)}/artifacts/${encodeURIComponent(name)}`,
+    };
   }
 
   async get(jobId: string, name: string): Promise<{ contentType: string; bytes: Buffer } | null> {
     const key = this.keys.artifact(jobId, name);
-    const [contentType, bytes] = await Promise.all([this.redis.hget(key, 'contentType'), this.redis.hgetBuffer(key, 'bytes')]);
+    const [contentType, bytes] = await Promise.all([
+      this.redis.hget(key, 'contentType'),
+      this.redis.hgetBuffer(key, 'bytes'),
+    ]);
     if (contentType === null || bytes === null) return null;
     return { contentType, bytes };
   }

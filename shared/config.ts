@@ -48,7 +48,12 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._]{1,30}$/, 'expected a Threads user name without @')
     .optional(),
-  ALLOWED_HOSTS: commaList(hostEntry).default(['threads.com', 'www.threads.com', 'threads.net', 'www.threads.net']),
+  ALLOWED_HOSTS: commaList(hostEntry).default([
+    'threads.com',
+    'www.threads.com',
+    'threads.net',
+    'www.threads.net',
+  ]),
   BROWSER_EXECUTABLE_PATH: z.string().min(1).optional(),
   BROWSER_PROFILE_DIR: z.string().min(1).default('data/browser-profile'),
   HEADLESS: booleanString.default(true),
@@ -73,7 +78,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment; empty strings count as unset, so `FOO=` in a file falls back to the default. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = configSchema.safeParse(present);
   if (parsed.success) {
     return parsed.data;

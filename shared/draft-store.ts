@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { monotonicFactory } from 'ulid';
-import {
-  type CreateDraftBody,
-  type Draft,
-  type DraftStatus,
-  draftSchema,
-  draftStatuses,
-} from './drafts.js';
+import { type CreateDraftBody, type Draft, type DraftStatus, draftSchema, draftStatuses } from './drafts.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import type { AppEvent } from './events.js';
 import { STREAM_FIELD_DATA, STREAM_FIELD_TYPE } from './events.js';
@@ -117,7 +111,11 @@ export class DraftStore {
    * other writer changed it meanwhile, retrying on a lost race. An Error returned by `change` is
    * thrown as is, so the loser of a race sees the winner's state.
    */
-  async update(id: string, change: DraftChange, now = () => new Date()): Promise<{ before: Draft; after: Draft }> {
+  async update(
+    id: string,
+    change: DraftChange,
+    now = () => new Date(),
+  ): Promise<{ before: Draft; after: Draft }> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const before = await this.require(id);
       const changed = change(before);
@@ -126,7 +124,10 @@ export class DraftStore {
       }
 
       const after: Draft = { ...changed, version: before.version + 1, updatedAt: now().toISOString() };
-      const event: AppEvent = { type: 'draft.updated', data: { draft: after, previousStatus: before.status } };
+      const event: AppEvent = {
+        type: 'draft.updated',
+        data: { draft: after, previousStatus: before.status },
+      };
       if (await this.compareAndSet(before.version, after, before.status, event)) {
         return { before, after };
       }
@@ -143,14 +144,10 @@ export class DraftStore {
         throw refusal;
       }
 
-      const written = await this.writeScript(
-        before.version,
-        '',
-        id,
-        before.status,
-        before.status,
-        { type: 'draft.deleted', data: { draftId: id } },
-      );
+      const written = await this.writeScript(before.version, '', id, before.status, before.status, {
+        type: 'draft.deleted',
+        data: { draftId: id },
+      });
       if (written) {
         return before;
       }
@@ -205,7 +202,15 @@ export class DraftStore {
       this.keys.draftsByStatus(newStatus),
       this.keys.events,
     ];
-    const args = [expectedVersion, json, id, newVersion, event.type, JSON.stringify(event.data), this.streamMaxLength];
+    const args = [
+      expectedVersion,
+      json,
+      id,
+      newVersion,
+      event.type,
+      JSON.stringify(event.data),
+      this.streamMaxLength,
+    ];
     const result = await runScript(this.redis, compareAndSetScript, compareAndSetSha, keys, args);
     return result === 1;
   }

@@ -30,7 +30,8 @@ export function countGraphemes(text: string): number {
   return count;
 }
 
-const linkPattern = /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:\/[^\s<>"]*)?/gi;
+const linkPattern =
+  /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:\/[^\s<>"]*)?/gi;
 const topicTagPattern = /(?:^|\s)#[\p{L}\p{N}_]+/gu;
 
 /** Counts links the way a reader sees them: full URLs, `www.` addresses and bare domain names. */
@@ -58,7 +59,10 @@ export const contentSchema = z
     }
     const links = countLinks(text);
     if (links > MAX_LINKS) {
-      context.addIssue({ code: 'custom', message: `content has ${links} links; the maximum is ${MAX_LINKS}` });
+      context.addIssue({
+        code: 'custom',
+        message: `content has ${links} links; the maximum is ${MAX_LINKS}`,
+      });
     }
     const tags = countTopicTags(text);
     if (tags > MAX_TOPIC_TAGS) {
@@ -68,18 +72,25 @@ export const contentSchema = z
       });
     }
   })
-  .meta({ description: `1 to ${MAX_CONTENT_GRAPHEMES} characters, at most ${MAX_LINKS} links and one topic tag` });
+  .meta({
+    description: `1 to ${MAX_CONTENT_GRAPHEMES} characters, at most ${MAX_LINKS} links and one topic tag`,
+  });
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an http or https URL' }).max(2048);
 
 export const mediaUrlsSchema = z.array(httpUrl).max(MAX_MEDIA);
 
 /** The permalink of a post: `https://host/@user/post/CODE`. */
-export const postUrlSchema = httpUrl.refine((value) => /^\/@[A-Za-z0-9._]+\/post\/[A-Za-z0-9_-]+\/?$/.test(new URL(value).pathname), {
-  message: 'expected a post permalink such as https://www.threads.com/@user/post/CODE',
-});
+export const postUrlSchema = httpUrl.refine(
+  (value) => /^\/@[A-Za-z0-9._]+\/post\/[A-Za-z0-9_-]+\/?$/.test(new URL(value).pathname),
+  {
+    message: 'expected a post permalink such as https://www.threads.com/@user/post/CODE',
+  },
+);
 
-export const draftIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'expected a draft id (26-character ULID)');
+export const draftIdSchema = z
+  .string()
+  .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'expected a draft id (26-character ULID)');
 
 export const approvalSchema = z.object({
   by: z.string(),

@@ -15,14 +15,21 @@ export const browserStatusSchema = z.object({
   needsHumanReason: z.string().nullable(),
   paused: z.boolean(),
   currentJob: z.string().nullable(),
-  quota: z.object({ postsLeft: z.number().int(), repliesLeft: z.number().int(), resetsAt: z.iso.datetime().nullable() }),
+  quota: z.object({
+    postsLeft: z.number().int(),
+    repliesLeft: z.number().int(),
+    resetsAt: z.iso.datetime().nullable(),
+  }),
 });
 export type BrowserStatus = z.infer<typeof browserStatusSchema>;
 
 /** Every event of the system; `type` is the SSE event name and `data` its JSON payload. */
 export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('draft.created'), data: z.object({ draft: draftSchema }) }),
-  z.object({ type: z.literal('draft.updated'), data: z.object({ draft: draftSchema, previousStatus: draftStatusSchema }) }),
+  z.object({
+    type: z.literal('draft.updated'),
+    data: z.object({ draft: draftSchema, previousStatus: draftStatusSchema }),
+  }),
   z.object({ type: z.literal('draft.deleted'), data: z.object({ draftId: z.string() }) }),
   z.object({ type: z.literal('job.queued'), data: z.object({ ...jobRef, delayMs: z.number().int() }) }),
   z.object({ type: z.literal('job.active'), data: z.object({ ...jobRef, attempt: z.number().int() }) }),
@@ -37,13 +44,19 @@ export const eventSchema = z.discriminatedUnion('type', [
       artifact: z.object({ name: z.string(), contentType: z.string(), url: z.string() }).nullable(),
     }),
   }),
-  z.object({ type: z.literal('job.completed'), data: z.object({ ...jobRef, result: z.record(z.string(), z.unknown()) }) }),
+  z.object({
+    type: z.literal('job.completed'),
+    data: z.object({ ...jobRef, result: z.record(z.string(), z.unknown()) }),
+  }),
   z.object({
     type: z.literal('job.failed'),
     data: z.object({ ...jobRef, error: z.string(), willRetry: z.boolean() }),
   }),
   z.object({ type: z.literal('browser.status'), data: browserStatusSchema }),
-  z.object({ type: z.literal('feed.updated'), data: z.object({ count: z.number().int(), fetchedAt: z.iso.datetime() }) }),
+  z.object({
+    type: z.literal('feed.updated'),
+    data: z.object({ count: z.number().int(), fetchedAt: z.iso.datetime() }),
+  }),
 ]);
 export type AppEvent = z.infer<typeof eventSchema>;
 export type EventType = AppEvent['type'];

@@ -18,7 +18,9 @@ export function createShutdown(logger: Logger, steps: () => ShutdownStep[], dead
     closing = (async () => {
       logger.info({ reason }, 'shutting down');
       const failures: Error[] = [];
-      const deadline = new Promise<'deadline'>((resolve) => setTimeout(resolve, deadlineMs, 'deadline').unref());
+      const deadline = new Promise<'deadline'>((resolve) =>
+        setTimeout(resolve, deadlineMs, 'deadline').unref(),
+      );
 
       for (const step of steps()) {
         try {

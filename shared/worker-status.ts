@@ -20,7 +20,12 @@ export interface WorkerControl {
   needsHumanReason: string | null;
 }
 
-export async function writeHeartbeat(redis: Redis, keys: Keyspace, heartbeat: Heartbeat, ttlMs: number): Promise<void> {
+export async function writeHeartbeat(
+  redis: Redis,
+  keys: Keyspace,
+  heartbeat: Heartbeat,
+  ttlMs: number,
+): Promise<void> {
   await redis.set(keys.heartbeat, JSON.stringify(heartbeat), 'PX', ttlMs);
 }
 

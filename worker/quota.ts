@@ -16,7 +16,12 @@ export class Quota {
 
   async record(kind: QuotaKind, member: string, now = Date.now()): Promise<void> {
     const key = this.keys.quota(kind);
-    await this.redis.multi().zadd(key, now, member).zremrangebyscore(key, 0, now - DAY_MS).pexpire(key, DAY_MS).exec();
+    await this.redis
+      .multi()
+      .zadd(key, now, member)
+      .zremrangebyscore(key, 0, now - DAY_MS)
+      .pexpire(key, DAY_MS)
+      .exec();
   }
 
   /** Counts left in the current window, and when the oldest counted entry leaves it. */
@@ -28,7 +33,9 @@ export class Quota {
       this.redis.zrangebyscore(this.keys.quota('posts'), windowStart, '+inf', 'WITHSCORES', 'LIMIT', 0, 1),
       this.redis.zrangebyscore(this.keys.quota('replies'), windowStart, '+inf', 'WITHSCORES', 'LIMIT', 0, 1),
     ]);
-    const oldest = [oldestPost[1], oldestReply[1]].filter((score): score is string => score !== undefined).map(Number);
+    const oldest = [oldestPost[1], oldestReply[1]]
+      .filter((score): score is string => score !== undefined)
+      .map(Number);
     return {
       postsLeft: Math.max(0, this.limits.posts - posts),
       repliesLeft: Math.max(0, this.limits.replies - replies),

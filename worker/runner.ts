@@ -9,8 +9,8 @@ import { type JobName, jobNameSchema, jobPayloadSchemas } from '../shared/jobs.j
 import type { Logger } from '../shared/logger.js';
 import { type BrowserQueue, bullPrefix } from '../shared/queue.js';
 import type { BrowserSession } from './browser.js';
-import type { Quota } from './quota.js';
 import type { JobContext, JobHandler, JobHandlers, JobResult } from './jobs/context.js';
+import type { Quota } from './quota.js';
 import type { ThreadsAdapter } from './sites/threads/adapter.js';
 
 export interface RunnerDeps {
@@ -49,12 +49,17 @@ export function createRunner(deps: RunnerDeps): Worker {
     const name: JobName = nameCheck.data;
     const payload = jobPayloadSchemas[name].safeParse(job.data);
     if (!payload.success) {
-      throw new UnrecoverableError(`invalid ${name} payload: ${payload.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+      throw new UnrecoverableError(
+        `invalid ${name} payload: ${payload.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      );
     }
 
     const draftId = draftIdOf(job.data);
     deps.onCurrentJob?.(jobId);
-    await deps.events.append({ type: 'job.active', data: { jobId, name, draftId, attempt: job.attemptsMade + 1 } });
+    await deps.events.append({
+      type: 'job.active',
+      data: { jobId, name, draftId, attempt: job.attemptsMade + 1 },
+    });
     logger.info('job started');
 
     const page = await deps.session.newPage();
@@ -96,7 +101,11 @@ export function createRunner(deps: RunnerDeps): Worker {
 
     try {
       const handler = deps.handlers[name] as JobHandler<JobName>;
-      const result = await withDeadline(handler(context, payload.data), deps.config.JOB_DEADLINE_MS, `${name} job`);
+      const result = await withDeadline(
+        handler(context, payload.data),
+        deps.config.JOB_DEADLINE_MS,
+        `${name} job`,
+      );
       logger.info('job completed');
       return result;
     } finally {
@@ -118,7 +127,10 @@ export function createRunner(deps: RunnerDeps): Worker {
   worker.on('completed', (job, result: JobResult) => {
     const jobId = job.id ?? '';
     void deps.events
-      .append({ type: 'job.completed', data: { jobId, name: job.name as JobName, draftId: draftIdOf(job.data), result: summarize(result) } })
+      .append({
+        type: 'job.completed',
+        data: { jobId, name: job.name as JobName, draftId: draftIdOf(job.data), result: summarize(result) },
+      })
       .catch((error: unknown) => deps.logger.error({ err: error, jobId }, 'appending job.completed failed'));
   });
 
@@ -130,9 +142,17 @@ export function createRunner(deps: RunnerDeps): Worker {
     void deps.events
       .append({
         type: 'job.failed',
-        data: { jobId, name: job.name as JobName, draftId: draftIdOf(job.data), error: error.message.slice(0, 500), willRetry },
+        data: {
+          jobId,
+          name: job.name as JobName,
+          draftId: draftIdOf(job.data),
+          error: error.message.slice(0, 500),
+          willRetry,
+        },
       })
-      .catch((appendError: unknown) => deps.logger.error({ err: appendError, jobId }, 'appending job.failed failed'));
+      .catch((appendError: unknown) =>
+        deps.logger.error({ err: appendError, jobId }, 'appending job.failed failed'),
+      );
   });
 
   worker.on('error', (error) => deps.logger.error({ err: error }, 'worker error'));
@@ -142,7 +162,9 @@ export function createRunner(deps: RunnerDeps): Worker {
 /** Keeps results small in events: scalars only, never screenshot bytes or page text. */
 function summarize(result: JobResult): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(result ?? {}).filter(([, value]) => value === null || ['string', 'number', 'boolean'].includes(typeof value)),
+    Object.entries(result ?? {}).filter(
+      ([, value]) => value === null || ['string', 'number', 'boolean'].includes(typeof value),
+    ),
   );
 }
 

@@ -14,7 +14,9 @@ import { Quota } from './quota.js';
 import { createRunner } from './runner.js';
 import { ThreadsAdapter } from './sites/threads/adapter.js';
 
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface WorkerService {
   session: BrowserSession;
@@ -111,7 +113,11 @@ export async function startWorkerService(config: Config, logger: Logger): Promis
  * Lets the job in hand finish; past the deadline the worker closes without waiting, and the job's
  * lock expires so BullMQ hands it out again.
  */
-async function closeWorker(runner: ReturnType<typeof createRunner>, deadlineMs: number, logger: Logger): Promise<void> {
+async function closeWorker(
+  runner: ReturnType<typeof createRunner>,
+  deadlineMs: number,
+  logger: Logger,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(resolve, deadlineMs, 'timeout');
@@ -124,7 +130,11 @@ async function closeWorker(runner: ReturnType<typeof createRunner>, deadlineMs: 
   }
 }
 
-async function checkLogin(session: BrowserSession, adapter: ThreadsAdapter, logger: Logger): Promise<boolean | null> {
+async function checkLogin(
+  session: BrowserSession,
+  adapter: ThreadsAdapter,
+  logger: Logger,
+): Promise<boolean | null> {
   const page = await session.newPage();
   try {
     const state = await adapter.checkLogin(page);

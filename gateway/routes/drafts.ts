@@ -1,6 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { createDraftBodySchema, draftIdSchema, draftSchema, draftStatusSchema, editDraftBodySchema } from '../../shared/drafts.js';
+import {
+  createDraftBodySchema,
+  draftIdSchema,
+  draftSchema,
+  draftStatusSchema,
+  editDraftBodySchema,
+} from '../../shared/drafts.js';
 import { AppError } from '../../shared/errors.js';
 import { requireApprover } from '../auth.js';
 import type { GatewayApp, GatewayDeps } from '../deps.js';
@@ -80,7 +86,10 @@ const routes = {
     tags,
     summary: 'Edit content or media; an approved or scheduled draft goes back to pending',
     request: { params: idParams, body: jsonBody(editDraftBodySchema) },
-    responses: { 200: jsonResponse(draftSchema, 'the edited draft'), ...errorResponses(400, 404, 409, 413, 415) },
+    responses: {
+      200: jsonResponse(draftSchema, 'the edited draft'),
+      ...errorResponses(400, 404, 409, 413, 415),
+    },
   }),
   delete: createRoute({
     method: 'delete',
@@ -107,7 +116,10 @@ const routes = {
     tags,
     summary: 'Reject a pending draft',
     request: { params: idParams, body: jsonBody(rejectBodySchema, false) },
-    responses: { 200: jsonResponse(draftSchema, 'the rejected draft'), ...errorResponses(400, 403, 404, 409, 413, 415) },
+    responses: {
+      200: jsonResponse(draftSchema, 'the rejected draft'),
+      ...errorResponses(400, 403, 404, 409, 413, 415),
+    },
   }),
   revoke: createRoute({
     method: 'post',
@@ -115,7 +127,10 @@ const routes = {
     tags,
     summary: 'Send an approved or scheduled draft back to pending and remove its job',
     request: { params: idParams },
-    responses: { 200: jsonResponse(draftSchema, 'the draft, pending'), ...errorResponses(400, 403, 404, 409) },
+    responses: {
+      200: jsonResponse(draftSchema, 'the draft, pending'),
+      ...errorResponses(400, 403, 404, 409),
+    },
   }),
   retry: createRoute({
     method: 'post',
@@ -128,7 +143,12 @@ const routes = {
 };
 
 export function registerDraftRoutes(app: GatewayApp, deps: GatewayDeps): void {
-  for (const path of ['/api/drafts/:id/approve', '/api/drafts/:id/reject', '/api/drafts/:id/revoke', '/api/drafts/:id/retry']) {
+  for (const path of [
+    '/api/drafts/:id/approve',
+    '/api/drafts/:id/reject',
+    '/api/drafts/:id/revoke',
+    '/api/drafts/:id/retry',
+  ]) {
     app.use(path, requireApprover);
   }
   app.on('DELETE', '/api/drafts/:id', requireApprover);
@@ -143,7 +163,10 @@ export function registerDraftRoutes(app: GatewayApp, deps: GatewayDeps): void {
     const query = c.req.valid('query');
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const page = await deps.store.list({ status: query.status, limit: query.limit, after });
-    return c.json({ items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null }, 200);
+    return c.json(
+      { items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null },
+      200,
+    );
   });
 
   app.openapi(routes.get, async (c) => c.json(await deps.store.require(c.req.valid('param').id), 200));
@@ -167,7 +190,10 @@ export function registerDraftRoutes(app: GatewayApp, deps: GatewayDeps): void {
 
   app.openapi(routes.reject, async (c) => {
     const body = c.req.valid('json') ?? {};
-    return c.json(await rejectDraft(deps, c.req.valid('param').id, c.get('principal').name, body.reason), 200);
+    return c.json(
+      await rejectDraft(deps, c.req.valid('param').id, c.get('principal').name, body.reason),
+      200,
+    );
   });
 
   app.openapi(routes.revoke, async (c) => c.json(await revokeDraft(deps, c.req.valid('param').id), 200));

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { Page } from 'playwright';
-import type { ArtifactStore, ArtifactRef } from '../../shared/artifacts.js';
+import type { ArtifactRef, ArtifactStore } from '../../shared/artifacts.js';
 import type { Config } from '../../shared/config.js';
 import type { DraftStore } from '../../shared/draft-store.js';
 import type { EventWriter } from '../../shared/events.js';
@@ -25,7 +25,11 @@ export interface JobContext {
   artifacts: ArtifactStore;
   quota: Quota;
   /** Reports one step of the job as a `job.progress` event. */
-  progress(step: string, status: 'started' | 'succeeded' | 'failed', extra?: { index?: number; durationMs?: number; artifact?: ArtifactRef }): Promise<void>;
+  progress(
+    step: string,
+    status: 'started' | 'succeeded' | 'failed',
+    extra?: { index?: number; durationMs?: number; artifact?: ArtifactRef },
+  ): Promise<void>;
   /** The logged-in account's user name, read once per browser session. */
   username(): Promise<string>;
   /** True when this run is the job's last allowed attempt. */
@@ -33,7 +37,10 @@ export interface JobContext {
 }
 
 export type JobResult = Record<string, unknown>;
-export type JobHandler<N extends JobName> = (context: JobContext, payload: JobPayloads[N]) => Promise<JobResult>;
+export type JobHandler<N extends JobName> = (
+  context: JobContext,
+  payload: JobPayloads[N],
+) => Promise<JobResult>;
 
 /** One handler per job name; a new name does not compile until it has one. */
 export type JobHandlers = { [N in JobName]: JobHandler<N> };

@@ -1,4 +1,4 @@
-import { type Attempt, type Draft, allowedFrom } from '../../shared/drafts.js';
+import { type Attempt, allowedFrom, type Draft } from '../../shared/drafts.js';
 import { ConflictError } from '../../shared/errors.js';
 import { jobRetryOptions, verifyJobId } from '../../shared/jobs.js';
 import type { JobContext } from './context.js';
@@ -6,7 +6,13 @@ import type { JobContext } from './context.js';
 type Phase = Attempt['phase'];
 type Outcome = Attempt['outcome'];
 
-export function attempt(jobId: string, phase: Phase, outcome: Outcome, detail: string | null = null, screenshots: string[] = []): Attempt {
+export function attempt(
+  jobId: string,
+  phase: Phase,
+  outcome: Outcome,
+  detail: string | null = null,
+  screenshots: string[] = [],
+): Attempt {
   return { jobId, phase, outcome, at: new Date().toISOString(), detail, screenshots };
 }
 
@@ -16,7 +22,12 @@ export function commitOf(draft: Draft, jobId: string): Attempt | undefined {
 }
 
 /** Appends an attempt entry, refusing if the draft no longer belongs to this job. */
-export async function logAttempt(context: JobContext, draftId: string, entry: Attempt, changes: Partial<Draft> = {}): Promise<Draft> {
+export async function logAttempt(
+  context: JobContext,
+  draftId: string,
+  entry: Attempt,
+  changes: Partial<Draft> = {},
+): Promise<Draft> {
   const { after } = await context.store.update(draftId, (draft) => {
     if (draft.approval?.jobId !== entry.jobId && !entry.jobId.startsWith('verify-')) {
       return new ConflictError(`draft ${draftId} is no longer approved for job ${entry.jobId}`);
@@ -26,7 +37,12 @@ export async function logAttempt(context: JobContext, draftId: string, entry: At
   return after;
 }
 
-export async function markPublished(context: JobContext, draftId: string, jobId: string, postUrl: string): Promise<Draft> {
+export async function markPublished(
+  context: JobContext,
+  draftId: string,
+  jobId: string,
+  postUrl: string,
+): Promise<Draft> {
   const { before, after } = await context.store.update(draftId, (draft) => ({
     ...draft,
     status: 'published',
@@ -41,7 +57,13 @@ export async function markPublished(context: JobContext, draftId: string, jobId:
   return after;
 }
 
-export async function markFailed(context: JobContext, draftId: string, jobId: string, phase: Phase, error: string): Promise<Draft> {
+export async function markFailed(
+  context: JobContext,
+  draftId: string,
+  jobId: string,
+  phase: Phase,
+  error: string,
+): Promise<Draft> {
   const { after } = await context.store.update(draftId, (draft) => ({
     ...draft,
     status: 'failed',
@@ -52,12 +74,22 @@ export async function markFailed(context: JobContext, draftId: string, jobId: st
 }
 
 /** Puts a draft whose prepare phase failed back to approved, so the job's retry can pick it up. */
-export async function backToApproved(context: JobContext, draftId: string, jobId: string, error: string): Promise<void> {
+export async function backToApproved(
+  context: JobContext,
+  draftId: string,
+  jobId: string,
+  error: string,
+): Promise<void> {
   await context.store.update(draftId, (draft) => {
     if (draft.status !== 'publishing' || draft.approval?.jobId !== jobId) {
       return new ConflictError(`draft ${draftId} is ${draft.status}`);
     }
-    return { ...draft, status: 'approved', error, attempts: [...draft.attempts, attempt(jobId, 'prepare', 'failed', error)] };
+    return {
+      ...draft,
+      status: 'approved',
+      error,
+      attempts: [...draft.attempts, attempt(jobId, 'prepare', 'failed', error)],
+    };
   });
 }
 
@@ -65,7 +97,12 @@ export async function backToApproved(context: JobContext, draftId: string, jobId
  * Marks the outcome of a click as unknown and queues a verify job, which settles the draft by
  * reading the account's posts back, without posting again.
  */
-export async function markUnconfirmed(context: JobContext, draftId: string, publishJobId: string, reason: string): Promise<string> {
+export async function markUnconfirmed(
+  context: JobContext,
+  draftId: string,
+  publishJobId: string,
+  reason: string,
+): Promise<string> {
   await context.store.update(draftId, (draft) => {
     if (draft.status === 'published' || draft.status === 'unconfirmed') return draft;
     if (!allowedFrom.startPublishing.includes(draft.status as 'approved')) {
@@ -80,8 +117,15 @@ export async function markUnconfirmed(context: JobContext, draftId: string, publ
   });
 
   const jobId = verifyJobId(publishJobId);
-  await context.queue.add('verify', { draftId, publishJobId }, { jobId, delay: 2_000, ...jobRetryOptions.verify });
-  await context.events.append({ type: 'job.queued', data: { jobId, name: 'verify', draftId, delayMs: 2_000 } });
+  await context.queue.add(
+    'verify',
+    { draftId, publishJobId },
+    { jobId, delay: 2_000, ...jobRetryOptions.verify },
+  );
+  await context.events.append({
+    type: 'job.queued',
+    data: { jobId, name: 'verify', draftId, delayMs: 2_000 },
+  });
   context.logger.warn({ draftId, verifyJobId: jobId, reason }, 'post outcome unknown; verify job queued');
   return jobId;
 }

@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import { type Draft, allowedFrom, hashDraftContent } from '../../shared/drafts.js';
+import { allowedFrom, type Draft, hashDraftContent } from '../../shared/drafts.js';
 import { ConflictError } from '../../shared/errors.js';
 import type { JobPayloads } from '../../shared/jobs.js';
 import { SiteError } from '../sites/threads/adapter.js';
@@ -27,13 +27,20 @@ export async function publish(context: JobContext, payload: JobPayloads['publish
   if (!draft) throw new UnrecoverableError(`draft ${payload.draftId} no longer exists`);
   if (draft.status === 'published' && draft.postUrl) return { postUrl: draft.postUrl };
   if (draft.approval?.jobId !== jobId) {
-    throw new UnrecoverableError(`draft ${draft.id} is no longer approved for job ${jobId} (it is ${draft.status})`);
+    throw new UnrecoverableError(
+      `draft ${draft.id} is no longer approved for job ${jobId} (it is ${draft.status})`,
+    );
   }
 
   // A commit record of this job means an earlier run died during or after the click: the post may
   // exist, so this run only settles the outcome.
   if (commitOf(draft, jobId)) {
-    const verifyJob = await markUnconfirmed(context, draft.id, jobId, 'the worker stopped after clicking Post');
+    const verifyJob = await markUnconfirmed(
+      context,
+      draft.id,
+      jobId,
+      'the worker stopped after clicking Post',
+    );
     return { postUrl: null, verifyJobId: verifyJob };
   }
   if (draft.status === 'unconfirmed') return { postUrl: null };
@@ -55,23 +62,38 @@ export async function publish(context: JobContext, payload: JobPayloads['publish
     if (error instanceof UnrecoverableError) throw error;
     // Anything that breaks after the commit record leaves the outcome unknown; retrying would click again.
     context.logger.error({ err: error, draftId: draft.id }, 'publish failed after the commit record');
-    const verifyJobId = await markUnconfirmed(context, draft.id, jobId, `publishing stopped after the click: ${String(error).slice(0, 200)}`);
+    const verifyJobId = await markUnconfirmed(
+      context,
+      draft.id,
+      jobId,
+      `publishing stopped after the click: ${String(error).slice(0, 200)}`,
+    );
     return { postUrl: null, verifyJobId };
   }
 }
 
 async function prepare(context: JobContext, draft: Draft, jobId: string): Promise<Draft> {
   await context.store.update(draft.id, (current) => {
-    if (current.approval?.jobId !== jobId || !allowedFrom.startPublishing.includes(current.status as 'approved')) {
+    if (
+      current.approval?.jobId !== jobId ||
+      !allowedFrom.startPublishing.includes(current.status as 'approved')
+    ) {
       return new ConflictError(`draft ${draft.id} changed to ${current.status} before publishing`);
     }
-    return { ...current, status: 'publishing', attempts: [...current.attempts, attempt(jobId, 'prepare', 'started')] };
+    return {
+      ...current,
+      status: 'publishing',
+      attempts: [...current.attempts, attempt(jobId, 'prepare', 'started')],
+    };
   });
 
   try {
     const login = await context.adapter.checkLogin(context.page);
     if (!login.loggedIn) {
-      throw new SiteError(login.reason === 'unknown_page' ? 'selector_missing' : login.reason, `not logged in to Threads (${login.reason})`);
+      throw new SiteError(
+        login.reason === 'unknown_page' ? 'selector_missing' : login.reason,
+        `not logged in to Threads (${login.reason})`,
+      );
     }
 
     await context.progress('opening the composer', 'started');
@@ -108,7 +130,12 @@ async function commitAndVerify(context: JobContext, draft: Draft, jobId: string)
     await context.adapter.clickPost(context.page);
   } catch (error) {
     context.logger.error({ err: error, draftId: draft.id }, 'clicking Post failed; outcome unknown');
-    const verifyJobId = await markUnconfirmed(context, draft.id, jobId, `clicking Post failed: ${String(error).slice(0, 200)}`);
+    const verifyJobId = await markUnconfirmed(
+      context,
+      draft.id,
+      jobId,
+      `clicking Post failed: ${String(error).slice(0, 200)}`,
+    );
     return { postUrl: null, verifyJobId };
   }
   await context.progress('submitted', 'succeeded');
@@ -134,7 +161,12 @@ async function commitAndVerify(context: JobContext, draft: Draft, jobId: string)
     return { postUrl, verifiedBy: 'read-back' };
   }
 
-  const verifyJobId = await markUnconfirmed(context, draft.id, jobId, `${outcome.message}, and the post was not found on the profile yet`);
+  const verifyJobId = await markUnconfirmed(
+    context,
+    draft.id,
+    jobId,
+    `${outcome.message}, and the post was not found on the profile yet`,
+  );
   return { postUrl: null, verifyJobId };
 }
 

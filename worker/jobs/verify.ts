@@ -20,7 +20,12 @@ export async function verify(context: JobContext, payload: JobPayloads['verify']
   const committedAt = commit ? Date.parse(commit.at) : Date.parse(draft.updatedAt);
   const username = await context.username();
   await context.progress('verifying', 'started');
-  const postUrl = await context.adapter.findOwnPost(context.page, username, draft.content, Math.floor(committedAt / 1000));
+  const postUrl = await context.adapter.findOwnPost(
+    context.page,
+    username,
+    draft.content,
+    Math.floor(committedAt / 1000),
+  );
   if (postUrl) {
     await markPublished(context, draft.id, jobId, postUrl);
     await context.progress('verified', 'succeeded');
@@ -28,7 +33,8 @@ export async function verify(context: JobContext, payload: JobPayloads['verify']
   }
 
   if (context.isLastAttempt()) {
-    const message = 'the post was not found on the profile after clicking Post; check the account before retrying';
+    const message =
+      'the post was not found on the profile after clicking Post; check the account before retrying';
     await markFailed(context, draft.id, jobId, 'verify', message);
     throw new UnrecoverableError(message);
   }

@@ -39,7 +39,10 @@ export class ThreadsAdapter {
 
   /** Opens the home page and tells whether it shows the logged-in app, and as whom. */
   async checkLogin(page: Page): Promise<LoginState> {
-    await page.goto(this.url(threadsPaths.home), { waitUntil: 'domcontentloaded', timeout: this.options.timeoutMs });
+    await page.goto(this.url(threadsPaths.home), {
+      waitUntil: 'domcontentloaded',
+      timeout: this.options.timeoutMs,
+    });
     const blocked = this.classifyUrl(page.url());
     if (blocked) return { loggedIn: false, reason: blocked };
 
@@ -63,14 +66,19 @@ export class ThreadsAdapter {
     });
     const match = href ? /^\/@([A-Za-z0-9._]+)\/?$/.exec(href) : null;
     if (!match?.[1]) {
-      throw new SiteError('selector_missing', `the navigation has no profile link of the form /@username (found ${href})`);
+      throw new SiteError(
+        'selector_missing',
+        `the navigation has no profile link of the form /@username (found ${href})`,
+      );
     }
     return match[1];
   }
 
   async openComposer(page: Page): Promise<void> {
     await page.locator(threadsSelectors.composerPrompt).first().click({ timeout: this.options.timeoutMs });
-    await page.locator(threadsSelectors.editor).waitFor({ state: 'visible', timeout: this.options.timeoutMs });
+    await page
+      .locator(threadsSelectors.editor)
+      .waitFor({ state: 'visible', timeout: this.options.timeoutMs });
   }
 
   /**
@@ -103,7 +111,10 @@ export class ThreadsAdapter {
     try {
       await enabled.waitFor({ state: 'visible', timeout: this.options.timeoutMs });
     } catch (error) {
-      throw new SiteError('selector_missing', `the Post button did not become enabled: ${String(error).slice(0, 200)}`);
+      throw new SiteError(
+        'selector_missing',
+        `the Post button did not become enabled: ${String(error).slice(0, 200)}`,
+      );
     }
     // No retries: a click that Playwright reports as failed may still have reached the page.
     await enabled.click({ timeout: this.options.timeoutMs, noWaitAfter: true });
@@ -176,7 +187,12 @@ export class ThreadsAdapter {
   }
 
   /** Finds the account's post with exactly this text, made at or after `sinceSeconds`. */
-  async findOwnPost(page: Page, username: string, text: string, sinceSeconds: number): Promise<string | null> {
+  async findOwnPost(
+    page: Page,
+    username: string,
+    text: string,
+    sinceSeconds: number,
+  ): Promise<string | null> {
     const posts = await this.readProfilePosts(page, username);
     const match = posts.find(
       (post) =>

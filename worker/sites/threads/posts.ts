@@ -30,13 +30,19 @@ const rawPostSchema = z
     like_count: z.number().nullable().optional(),
     media_type: z.number().nullable().optional(),
     is_post_unavailable: z.boolean().nullable().optional(),
-    image_versions2: z.object({ candidates: z.array(candidate).optional() }).nullable().optional(),
+    image_versions2: z
+      .object({ candidates: z.array(candidate).optional() })
+      .nullable()
+      .optional(),
     video_versions: z.array(candidate).nullable().optional(),
     carousel_media: z
       .array(
         z
           .object({
-            image_versions2: z.object({ candidates: z.array(candidate).optional() }).nullable().optional(),
+            image_versions2: z
+              .object({ candidates: z.array(candidate).optional() })
+              .nullable()
+              .optional(),
             video_versions: z.array(candidate).nullable().optional(),
           })
           .passthrough(),
@@ -52,7 +58,9 @@ const rawPostSchema = z
         reply_to_author: z.object({ username: z.string() }).nullable().optional(),
         has_viewer_replied: z.boolean().nullable().optional(),
         share_info: z
-          .object({ quoted_post: z.object({ code: z.string().optional() }).passthrough().nullable().optional() })
+          .object({
+            quoted_post: z.object({ code: z.string().optional() }).passthrough().nullable().optional(),
+          })
           .passthrough()
           .nullable()
           .optional(),
@@ -63,7 +71,12 @@ const rawPostSchema = z
   })
   .passthrough();
 
-const mediaTypes: Record<number, ThreadsPost['mediaType']> = { 1: 'image', 2: 'video', 8: 'carousel', 19: 'text' };
+const mediaTypes: Record<number, ThreadsPost['mediaType']> = {
+  1: 'image',
+  2: 'video',
+  8: 'carousel',
+  19: 'text',
+};
 
 function firstUrl(list: Array<{ url: string }> | null | undefined): string | null {
   return list?.[0]?.url ?? null;
@@ -81,7 +94,10 @@ export function normalizePost(raw: unknown, baseUrl: string): ThreadsPost | null
   const username = post.user?.username ?? '';
   const info = post.text_post_app_info;
   const media: ThreadsPost['media'] = [];
-  const pushMedia = (item: { image_versions2?: { candidates?: Array<{ url: string }> } | null; video_versions?: Array<{ url: string }> | null }) => {
+  const pushMedia = (item: {
+    image_versions2?: { candidates?: Array<{ url: string }> } | null;
+    video_versions?: Array<{ url: string }> | null;
+  }) => {
     const video = firstUrl(item.video_versions);
     const image = firstUrl(item.image_versions2?.candidates);
     if (video) media.push({ type: 'video', url: video });
