@@ -105,6 +105,20 @@ describe('composer', () => {
     }
   });
 
+  it('keeps Shift+Enter breaks and tabs', async () => {
+    await openComposer();
+    await editor().click();
+    await page.keyboard.type('Line one');
+    await page.keyboard.press('Shift+Enter');
+    // NOTE: with Lexical 0.52, inserting a lone "\t" replaces the text before it on the same line,
+    // so the tab goes in together with its neighbouring text.
+    await page.keyboard.insertText('Line two\tafter a tab');
+    await postButton().click();
+    await page.locator('[role=status]', { hasText: 'Posted' }).waitFor();
+
+    expect(site.posts.map((post) => post.text)).toEqual(['Line one\nLine two\tafter a tab']);
+  });
+
   it('ignores text set through textContent', async () => {
     await openComposer();
     await editor().evaluate((element) => {
@@ -203,6 +217,17 @@ describe('composer', () => {
     expect(site.submits.map((submit) => submit.outcome)).toEqual(['blocked']);
   });
 
+  it('submits once on Ctrl+Enter', async () => {
+    await openComposer();
+    await editor().click();
+    await page.keyboard.type('Sent with the keyboard');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('[role=status]', { hasText: 'Posted' }).waitFor();
+
+    expect(site.submits).toHaveLength(1);
+    expect(site.posts.map((post) => post.text)).toEqual(['Sent with the keyboard']);
+  });
+
   it('attaches a file with a preview', async () => {
     const pngResponse = await page.request.get(`${site.url}/media/img/upload-64x48.png`);
     const png = await pngResponse.body();
@@ -262,6 +287,14 @@ describe('session', () => {
       expect(new URL(page.url()).pathname).toBe('/challenge/');
       await page.getByRole('heading', { name: 'Confirm it’s you' }).waitFor();
     }
+
+    const graphql = await context.request.post(`${site.url}/graphql/query`, {
+      headers: { 'x-fb-friendly-name': 'BarcelonaFeedPaginationDirectQuery' },
+      form: { doc_id: '1', variables: '{}' },
+    });
+    const body = (await graphql.json()) as { errors: unknown[]; data: unknown };
+    expect(body.data).toBeNull();
+    expect(body.errors.length).toBeGreaterThan(0);
   });
 });
 
@@ -366,6 +399,21 @@ describe('post actions', () => {
       [code, 'like', 'ok'],
       [code, 'unlike', 'ok'],
     ]);
+  });
+
+  it('like shows the notice when blocked', async () => {
+    site.setBehaviour({ actionBlocked: true });
+    await page.goto(site.url);
+    const item = page.locator('div[data-pressable-container="true"]').first();
+    await item.getByRole('button', { name: 'Like', exact: true }).click();
+
+    await page
+      .locator('[role=alertdialog]', { hasText: 'We restrict certain activity to protect our community' })
+      .waitFor();
+    expect(await item.getByRole('button', { name: 'Like', exact: true }).getAttribute('aria-pressed')).toBe(
+      'false',
+    );
+    expect(site.likes.map((like) => like.outcome)).toEqual(['blocked']);
   });
 
   it('reply is recorded with its target', async () => {

@@ -167,8 +167,10 @@ export function openComposer(
       }
       if (result.body?.feedback_message) {
         showBlockedNotice(result.body.feedback_title ?? 'Try Again Later', result.body.feedback_message);
+      } else {
+        errorText.textContent =
+          result.status === 401 ? 'Log in to post.' : 'Post failed to upload. Try again.';
       }
-      errorText.textContent = result.status === 401 ? 'Log in to post.' : 'Post failed to upload. Try again.';
     } catch (error) {
       console.error('Composer submit failed', error);
       errorText.textContent = 'Post failed to upload. Check your connection and try again.';
