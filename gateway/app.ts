@@ -5,12 +5,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { authenticate } from './auth.js';
 import type { AppVariables, GatewayApp, GatewayDeps } from './deps.js';
+import { acceptEventTicket } from './events/ticket.js';
 
 export type { AppVariables, GatewayApp };
 
 import { errorBody, handleError, unavailableResponse, validationDetails } from './http-errors.js';
 import { registerBrowserRoutes } from './routes/browser.js';
 import { registerDraftRoutes } from './routes/drafts.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 
@@ -115,11 +117,12 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   });
   app.use('/api/*', limitBody(deps.config.BODY_LIMIT_BYTES, deps.config.SESSION_BODY_LIMIT_BYTES));
   app.use('/api/*', requireJsonBody);
-  app.use('/api/*', authenticate(deps.tokens, deps.lookupSession));
+  app.use('/api/*', acceptEventTicket(deps.redis, deps.keys, authenticate(deps.tokens, deps.lookupSession)));
 
   registerDraftRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerBrowserRoutes(app, deps);
+  registerEventRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import type { BrowserQueue } from '../shared/queue.js';
 import type { Keyspace } from '../shared/redis.js';
 import type { AuthVariables, SessionLookup, TokenSet } from './auth.js';
+import type { EventRelay } from './events/relay.js';
 
 /** Everything the HTTP app needs; `main.ts` builds it and tests build their own. */
 export interface GatewayDeps {
@@ -17,6 +18,8 @@ export interface GatewayDeps {
   store: DraftStore;
   queue: BrowserQueue;
   events: EventWriter;
+  /** This process's reader of the event stream, which serves `GET /api/events`. */
+  relay: EventRelay;
   tokens: TokenSet;
   lookupSession?: SessionLookup;
 }

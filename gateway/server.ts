@@ -6,10 +6,11 @@ import { DraftStore } from '../shared/draft-store.js';
 import { EventWriter } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 import { createBrowserQueue } from '../shared/queue.js';
-import { createProducerConnection, keyspace } from '../shared/redis.js';
+import { createBlockingConnection, createProducerConnection, keyspace } from '../shared/redis.js';
 import { createShutdown } from '../shared/shutdown.js';
 import { createApp } from './app.js';
 import { generateToken } from './auth.js';
+import { EventRelay } from './events/relay.js';
 
 export interface GatewayServer {
   url: string;
@@ -25,7 +26,20 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const queue = createBrowserQueue(redis, config.QUEUE_NAME, config.QUEUE_NAME);
   queue.on('error', (error) => logger.warn({ err: error.message }, 'queue connection error'));
 
+  const streamReader = createBlockingConnection(config.REDIS_URL);
+  streamReader.on('error', (error) => logger.warn({ err: error.message }, 'event stream connection error'));
+  const relay = new EventRelay(
+    streamReader,
+    redis,
+    { streamKey: keys.events, maxBufferedBytes: config.EVENT_CLIENT_BUFFER_BYTES },
+    logger,
+  );
+
   await waitForReady(redis, 5_000, logger);
+  relay.start();
+  if (!(await relay.whenReady(redis.status === 'ready' ? 5_000 : 0))) {
+    logger.warn('the event relay is not reading yet; GET /api/events answers 503 until it is');
+  }
 
   const approverToken = config.API_TOKEN ?? generateToken();
   const app = createApp({
@@ -36,6 +50,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     store: new DraftStore(redis, keys, config.EVENT_STREAM_MAX_LENGTH),
     queue,
     events: new EventWriter(redis, keys.events, config.EVENT_STREAM_MAX_LENGTH),
+    relay,
     tokens: { approverToken, agentToken: config.AGENT_TOKEN ?? null },
   });
 
@@ -52,6 +67,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const stop = createShutdown(
     logger,
     () => [
+      { name: 'event relay', run: () => relay.stop() },
       {
         name: 'http server',
         run: () =>

@@ -65,6 +65,8 @@ export const configSchema = z.object({
   POSTS_PER_DAY: z.coerce.number().int().min(0).default(25),
   REPLIES_PER_DAY: z.coerce.number().int().min(0).default(100),
   EVENT_STREAM_MAX_LENGTH: positiveInt(10_000),
+  /** Bytes an event-stream client may leave unread in the gateway before it is disconnected. */
+  EVENT_CLIENT_BUFFER_BYTES: positiveInt(1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: booleanString.default(false),
 });
