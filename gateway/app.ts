@@ -14,7 +14,7 @@ import { registerBrowserRoutes } from './routes/browser.js';
 import { registerDraftRoutes } from './routes/drafts.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
-import { registerJobRoutes } from './routes/jobs.js';
+import { registerArtifactRoutes, registerJobRoutes } from './routes/jobs.js';
 
 /** Paths with their own body limit, larger than the default. */
 const largeBodyPaths = new Set(['/api/browser/session']);
@@ -121,6 +121,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
 
   registerDraftRoutes(app, deps);
   registerJobRoutes(app, deps);
+  registerArtifactRoutes(app, deps);
   registerBrowserRoutes(app, deps);
   registerEventRoutes(app, deps);
 

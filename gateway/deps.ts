@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Redis } from 'ioredis';
+import type { ArtifactStore } from '../shared/artifacts.js';
 import type { Config } from '../shared/config.js';
 import type { DraftStore } from '../shared/draft-store.js';
 import type { EventWriter } from '../shared/events.js';
@@ -18,6 +19,7 @@ export interface GatewayDeps {
   store: DraftStore;
   queue: BrowserQueue;
   events: EventWriter;
+  artifacts: ArtifactStore;
   /** This process's reader of the event stream, which serves `GET /api/events`. */
   relay: EventRelay;
   tokens: TokenSet;

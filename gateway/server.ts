@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Redis } from 'ioredis';
+import { ArtifactStore } from '../shared/artifacts.js';
 import type { Config } from '../shared/config.js';
 import { DraftStore } from '../shared/draft-store.js';
 import { EventWriter } from '../shared/events.js';
@@ -15,6 +16,8 @@ import { EventRelay } from './events/relay.js';
 export interface GatewayServer {
   url: string;
   approverToken: string;
+  /** The relay of `GET /api/events`, whose gauge tests and metrics read. */
+  relay: EventRelay;
   stop(reason: string): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     store: new DraftStore(redis, keys, config.EVENT_STREAM_MAX_LENGTH),
     queue,
     events: new EventWriter(redis, keys.events, config.EVENT_STREAM_MAX_LENGTH),
+    artifacts: new ArtifactStore(redis, keys),
     relay,
     tokens: { approverToken, agentToken: config.AGENT_TOKEN ?? null },
   });
@@ -81,7 +85,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     ],
     10_000,
   );
-  return { url, approverToken, stop };
+  return { url, approverToken, relay, stop };
 }
 
 /** Waits briefly for the first connection; the gateway starts anyway and answers 503 until Redis is back. */

@@ -11,7 +11,7 @@ import { type BrowserQueue, bullPrefix } from '../shared/queue.js';
 import type { BrowserSession } from './browser.js';
 import type { JobContext, JobHandler, JobHandlers, JobResult } from './jobs/context.js';
 import type { Quota } from './quota.js';
-import type { ThreadsAdapter } from './sites/threads/adapter.js';
+import { SiteError, type ThreadsAdapter } from './sites/threads/adapter.js';
 
 export interface RunnerDeps {
   config: Config;
@@ -93,7 +93,11 @@ export function createRunner(deps: RunnerDeps): Worker {
       },
       username: async () => {
         if (username) return username;
-        username = await deps.adapter.readUsername(page);
+        const login = await deps.adapter.checkLogin(page);
+        if (!login.loggedIn) {
+          throw new SiteError(login.reason === 'unknown_page' ? 'selector_missing' : login.reason, `not logged in to Threads (${login.reason})`);
+        }
+        username = login.username;
         return username;
       },
       isLastAttempt: () => job.attemptsMade + 1 >= (job.opts.attempts ?? 1),

@@ -60,3 +60,32 @@ export function registerJobRoutes(app: GatewayApp, deps: GatewayDeps): void {
     );
   });
 }
+
+const artifactNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected an artifact name such as composer.png');
+
+export function registerArtifactRoutes(app: GatewayApp, deps: GatewayDeps): void {
+  const route = createRoute({
+    method: 'get',
+    path: '/api/jobs/{id}/artifacts/{name}',
+    tags: ['jobs'],
+    summary: 'A file a job produced, such as a screenshot',
+    request: { params: z.strictObject({ id: jobIdSchema, name: artifactNameSchema }) },
+    responses: {
+      200: { description: 'the file', content: { 'image/png': { schema: z.string().meta({ format: 'binary' }) } } },
+      ...errorResponses(400, 404),
+    },
+  });
+
+  app.openapi(route, async (c) => {
+    const { id, name } = c.req.valid('param');
+    const artifact = await deps.artifacts.get(id, name);
+    if (!artifact) {
+      throw new NotFoundError('artifact', `${id}/${name}`);
+    }
+    return c.body(new Uint8Array(artifact.bytes), 200, {
+      'Content-Type': artifact.contentType,
+      'Cache-Control': 'private, max-age=3600',
+      'X-Content-Type-Options': 'nosniff',
+    });
+  });
+}

@@ -83,16 +83,17 @@ export class ThreadsAdapter {
 
   /**
    * Types into the Lexical editor with keyboard events. Newlines go in as Shift+Enter, which
-   * Lexical stores as a line break, and tabs as inserted text because a Tab key press moves focus.
+   * Lexical stores as a line break. A line with a tab goes in as one inserted text, because a Tab
+   * key press moves focus and a lone inserted tab clears the line in Lexical 0.52.
    */
   async typeText(page: Page, text: string): Promise<void> {
     const editor = page.locator(threadsSelectors.editor);
     await editor.click({ timeout: this.options.timeoutMs });
-    const parts = text.split(/(\n|\t)/);
-    for (const part of parts) {
-      if (part === '\n') await page.keyboard.press('Shift+Enter');
-      else if (part === '\t') await page.keyboard.insertText('\t');
-      else if (part !== '') await page.keyboard.type(part);
+    const lines = text.split('\n');
+    for (const [index, line] of lines.entries()) {
+      if (index > 0) await page.keyboard.press('Shift+Enter');
+      if (line.includes('\t')) await page.keyboard.insertText(line);
+      else if (line !== '') await page.keyboard.type(line);
     }
   }
 
