@@ -60,13 +60,21 @@ function limitBody(defaultLimit: number, largeLimit: number): MiddlewareHandler 
   };
 }
 
-/** A request with a body must declare it as JSON, so a form post never reaches a handler. */
+/**
+ * A request with a body must declare it as JSON, so a form post never reaches a handler. An empty
+ * body counts as no body even with a JSON content type, as `curl -X POST -H 'content-type: ...'` sends.
+ */
 const requireJsonBody: MiddlewareHandler = async (c, next) => {
-  const hasBody =
-    c.req.header('transfer-encoding') !== undefined || Number(c.req.header('content-length') ?? '0') > 0;
+  const length = c.req.header('content-length');
+  const hasBody = c.req.header('transfer-encoding') !== undefined || Number(length ?? '0') > 0;
   const type = c.req.header('content-type') ?? '';
   if (hasBody && !/^application\/json\s*(;|$)/i.test(type)) {
     return c.json(errorBody('unsupported_media_type', 'expected Content-Type: application/json'), 415);
+  }
+  if (!hasBody && type !== '') {
+    const headers = new Headers(c.req.raw.headers);
+    headers.delete('content-type');
+    c.req.raw = new Request(c.req.raw.url, { method: c.req.raw.method, headers });
   }
   return next();
 };

@@ -106,6 +106,13 @@ describe('approval', () => {
     expect(job.body.state).toBe('waiting');
   });
 
+  it('accepts an empty body with a JSON content type', async () => {
+    const draft = await createDraft();
+    const approved = await api('POST', `/api/drafts/${draft.id}/approve`, undefined, { 'content-type': 'application/json' });
+    expect(approved.status).toBe(202);
+    expect(approved.body.draft.status).toBe('approved');
+  });
+
   it('makes one job for ten concurrent approvals', async () => {
     const draft = await createDraft();
     const answers = await Promise.all(

@@ -36,6 +36,7 @@ export function apiClient(baseUrl: string, token: string | null = APPROVER_TOKEN
     headers: Record<string, string> = {},
   ) {
     const init: RequestInit = { method, headers: { ...headers } };
+    if (body === undefined && headers['content-type']) init.body = '';
     if (token) (init.headers as Record<string, string>).authorization = `Bearer ${token}`;
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
