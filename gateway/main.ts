@@ -14,11 +14,15 @@ if (!config.API_TOKEN) {
   );
 }
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    gateway.stop(signal).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
+function stop(reason: string): void {
+  gateway.stop(reason).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 }
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => stop(signal));
+}
+// Started by the launcher with an IPC channel: its end means the launcher is gone.
+if (process.send) process.once('disconnect', () => stop('launcher exited'));
