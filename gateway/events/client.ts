@@ -30,7 +30,7 @@ export interface ListenerCounter {
   add(count: number): void;
 }
 
-/** How a client learns that its connection closed, and how it cuts the connection. */
+/** The connection under a client: a signal for its closing and a handle to cut it. */
 export interface ClientConnection {
   /** Aborts when the client goes away, also before anything was written. */
   signal: AbortSignal;
@@ -40,8 +40,8 @@ export interface ClientConnection {
 
 /**
  * One `GET /api/events` response body. While the client replays older entries, live events wait
- * in `pending`; `goLive` writes the ones the replay did not reach and then writes live events at
- * once. A client whose unsent bytes pass `maxBufferedBytes` is disconnected, so a reader that
+ * in `pending`. Then `goLive` writes the ones the replay did not reach, and later live events are
+ * written at once. A client whose unsent bytes pass `maxBufferedBytes` is disconnected, so a reader that
  * stalls holds about that much memory at most.
  */
 export class EventClient {
@@ -53,6 +53,11 @@ export class EventClient {
   private pendingBytes = 0;
   private drainWaiters: Array<() => void> = [];
   private listeningForAbort = false;
+  /**
+   * The last id the replay wrote. The replay reads Redis directly and can get ahead of the relay's
+   * `XREAD`, so live events up to this id arrive once more and are skipped.
+   */
+  private replayedUpTo: string | null = null;
 
   constructor(
     readonly filter: EventFilter,
@@ -112,6 +117,10 @@ export class EventClient {
   offer(event: RelayedEvent): void {
     if (this.closed || !matchesFilter(this.filter, event)) return;
     if (this.live) {
+      if (this.replayedUpTo !== null) {
+        if (!isAfter(event.id, this.replayedUpTo)) return;
+        this.replayedUpTo = null;
+      }
       this.write(event.frame);
       return;
     }
@@ -123,14 +132,21 @@ export class EventClient {
     }
   }
 
-  /** Writes the pending events that come after `replayedUpTo`, in order, then goes live. */
+  /**
+   * Writes the pending events that come after `replayedUpTo`, in order, then goes live. Live
+   * events up to `replayedUpTo` that the relay has not read yet are skipped when they arrive.
+   */
   goLive(replayedUpTo: string): void {
     const pending = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
+    let lastWritten = replayedUpTo;
     for (const event of pending) {
-      if (isAfter(event.id, replayedUpTo) && !this.write(event.frame)) return;
+      if (!isAfter(event.id, lastWritten)) continue;
+      if (!this.write(event.frame)) return;
+      lastWritten = event.id;
     }
+    this.replayedUpTo = lastWritten;
     this.live = true;
   }
 

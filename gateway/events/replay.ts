@@ -6,7 +6,7 @@ import { compareStreamIds, parseStreamId, ZERO_ID } from './stream-id.js';
 export interface StreamWindow {
   exists: boolean;
   lastGeneratedId: string;
-  /** The newest id that trimming removed; null before Redis 7.0, which does not report it. */
+  /** The newest id removed by `XDEL`; null before Redis 7.0, which does not report it. */
   maxDeletedId: string | null;
   firstEntryId: string | null;
 }
@@ -51,9 +51,10 @@ export async function readStreamWindow(redis: Redis, key: string): Promise<Strea
 }
 
 /**
- * True when events after `afterId` may be gone, or `afterId` was never issued by this stream: the
- * client must reload its state. Trimming removes the oldest entries first, so nothing after
- * `afterId` is lost while `afterId` is at or past the newest deleted id.
+ * True when events after `afterId` may be gone, or `afterId` was never issued by this stream, so the
+ * client must reload its state. Trimming removes the oldest entries first, so an id at or after the
+ * oldest retained entry has lost nothing. Redis 7.0 reports `max-deleted-entry-id` for `XDEL` only,
+ * not for trimming, so the oldest entry is the test.
  */
 export function isOutsideWindow(window: StreamWindow, afterId: string): boolean {
   const after = parseStreamId(afterId);
@@ -61,16 +62,16 @@ export function isOutsideWindow(window: StreamWindow, afterId: string): boolean 
   if (!window.exists) return afterId !== ZERO_ID;
 
   const lastGenerated = parseStreamId(window.lastGeneratedId);
-  if (lastGenerated && compareStreamIds(after, lastGenerated) > 0) return true;
+  if (!lastGenerated || compareStreamIds(after, lastGenerated) > 0) return true;
 
-  if (window.maxDeletedId !== null) {
-    const maxDeleted = parseStreamId(window.maxDeletedId);
-    return maxDeleted !== null && compareStreamIds(after, maxDeleted) < 0;
-  }
-  // NOTE: before Redis 7.0 the newest deleted id is unknown, so an id just before the oldest
-  // retained entry counts as expired too and gets a resync it did not strictly need.
+  const maxDeleted = window.maxDeletedId === null ? null : parseStreamId(window.maxDeletedId);
+  if (maxDeleted && compareStreamIds(after, maxDeleted) < 0) return true;
+
+  // NOTE: a client whose last id was itself the newest trimmed entry also gets a resync, because
+  // the ids alone cannot tell it apart from one that missed entries.
   const first = window.firstEntryId === null ? null : parseStreamId(window.firstEntryId);
-  return first !== null && compareStreamIds(after, first) < 0;
+  if (!first) return compareStreamIds(after, lastGenerated) < 0;
+  return compareStreamIds(after, first) < 0;
 }
 
 export interface ReplayPage {
