@@ -51,6 +51,10 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
     if (error.status === 503) {
       return unavailableResponse(c, error.message);
     }
+    const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (error.status === 429 && typeof retryAfter === 'number') {
+      c.header('Retry-After', String(retryAfter));
+    }
     return c.json(errorBody(error.code, error.message, error.details), error.status);
   }
 

@@ -39,6 +39,8 @@ export const configSchema = z.object({
   CORS_ORIGINS: commaList(z.url()).default([]),
   BODY_LIMIT_BYTES: positiveInt(64 * 1024),
   SESSION_BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  /** Lifetime of a dashboard sign-in, in seconds. */
+  SESSION_TTL_SECONDS: positiveInt(12 * 60 * 60),
   QUEUE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1 to 64 letters, digits, _ or -')
@@ -61,6 +63,9 @@ export const configSchema = z.object({
   JOB_DEADLINE_MS: positiveInt(180_000),
   HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
   WORKER_LOCK_MS: positiveInt(30_000),
+  BROWSER_RECYCLE_JOBS: positiveInt(100),
+  HOLD_RECHECK_MS: positiveInt(30_000),
+  MAX_QUEUED_JOBS: positiveInt(1_000),
   POST_SPACING_SECONDS: z.coerce.number().int().min(0).default(120),
   POSTS_PER_DAY: z.coerce.number().int().min(0).default(25),
   REPLIES_PER_DAY: z.coerce.number().int().min(0).default(100),

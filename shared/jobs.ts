@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actionsBodySchema } from './actions.js';
 import { draftIdSchema } from './drafts.js';
 
 export const jobNames = ['publish', 'verify', 'actions', 'feed', 'session'] as const;
@@ -19,8 +20,12 @@ export const verifyPayloadSchema = z.strictObject({
 export const verifyResultSchema = z.object({ postUrl: z.string().nullable() });
 
 export const feedPayloadSchema = z.strictObject({ limit: z.number().int().min(1).max(100).default(20) });
-export const sessionPayloadSchema = z.strictObject({ check: z.literal(true) });
-export const actionsPayloadSchema = z.strictObject({ steps: z.array(z.unknown()).min(1).max(50) });
+export const sessionPayloadSchema = z.union([
+  z.strictObject({ check: z.literal(true) }),
+  /** The id of a storage state waiting in Redis; the state itself never enters the job's data. */
+  z.strictObject({ importId: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) }),
+]);
+export const actionsPayloadSchema = actionsBodySchema;
 
 /** Payload schema of every job name; a name without an entry does not compile. */
 export const jobPayloadSchemas = {

@@ -43,7 +43,10 @@ export function keyspace(prefix: string) {
     quota: (kind: string) => `${prefix}:quota:${kind}`,
     lastSideEffect: `${prefix}:pacing:last`,
     ticket: (id: string) => `${prefix}:ticket:${id}`,
+    heldJobs: `${prefix}:worker:held`,
+    sessionImport: (id: string) => `${prefix}:session-import:${id}`,
     session: (id: string) => `${prefix}:session:${id}`,
+    signInFailures: (client: string) => `${prefix}:signin-failures:${client}`,
   };
 }
 export type Keyspace = ReturnType<typeof keyspace>;

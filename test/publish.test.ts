@@ -97,7 +97,12 @@ describe('publish', () => {
       'verify:succeeded',
     ]);
 
-    const job = await api('GET', `/api/jobs/${jobId}`);
+    // The draft is marked published just before the handler returns, so the job may still be active.
+    const job = await waitFor(
+      () => api('GET', `/api/jobs/${jobId}`),
+      (answer) => answer.body.state !== 'active',
+      { what: 'the job to finish' },
+    );
     expect(job.body.state).toBe('completed');
     expect(job.body.result.postUrl).toBe(draft.postUrl);
 

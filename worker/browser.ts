@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright';
 import type { Logger } from '../shared/logger.js';
 
@@ -41,6 +42,8 @@ export interface BrowserSessionOptions {
   headless: boolean;
   logger: Logger;
   onStatusChange?: (up: boolean, reason: string) => void;
+  /** Runs on each new context before any page opens, e.g. to install request routing. */
+  onLaunch?: (context: BrowserContext) => Promise<void>;
 }
 
 /**
@@ -76,10 +79,14 @@ export class BrowserSession {
     this.context = null;
     if (!context) return;
 
-    const closed = context.close().then(() => true);
+    const closed = context.close().then(
+      () => true,
+      () => false,
+    );
     const timedOut = new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref());
     if (!(await Promise.race([closed, timedOut]))) {
-      this.options.logger.warn('closing the browser timed out');
+      const killed = killProfileProcesses(this.options.profileDir);
+      this.options.logger.warn({ killed }, 'closing the browser failed or timed out; killed its processes');
     }
   }
 
@@ -93,7 +100,7 @@ export class BrowserSession {
     mkdirSync(this.options.profileDir, { recursive: true });
     const executablePath = this.options.executablePath;
     this.options.logger.info({ executablePath, headless: this.options.headless }, 'launching the browser');
-    const context = await chromium.launchPersistentContext(this.options.profileDir, {
+    const context = await chromium.launchPersistentContext(resolve(this.options.profileDir), {
       executablePath,
       headless: this.options.headless,
       args: chromiumArgs,
@@ -107,8 +114,47 @@ export class BrowserSession {
         this.options.onStatusChange?.(false, 'browser closed');
       }
     });
+    await this.options.onLaunch?.(context);
     this.context = context;
     this.options.onStatusChange?.(true, 'launched');
     return context;
   }
+}
+
+/**
+ * Finds the processes started on this profile folder (Chromium puts it in every child's
+ * `--user-data-dir`) and kills them. Linux only: it reads /proc. Returns how many were signalled.
+ */
+export function findProfileProcesses(profileDir: string): number[] {
+  const flag = `--user-data-dir=${resolve(profileDir)}`;
+  const pids: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes(flag)) pids.push(Number(entry));
+    } catch {
+      // The process exited between the listing and the read.
+    }
+  }
+  return pids;
+}
+
+export function killProfileProcesses(profileDir: string): number {
+  let killed = 0;
+  for (const pid of findProfileProcesses(profileDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch {
+      // Already gone.
+    }
+  }
+  return killed;
 }

@@ -7,11 +7,15 @@ import type { Logger } from '../shared/logger.js';
 import { createBrowserQueue } from '../shared/queue.js';
 import { createBlockingConnection, keyspace } from '../shared/redis.js';
 import { createShutdown } from '../shared/shutdown.js';
-import { writeHeartbeat } from '../shared/worker-status.js';
+import { releaseHeldJobs } from '../shared/held-jobs.js';
+import { UrlPolicy } from '../shared/url-policy.js';
+import { readBrowserStatus, setNeedsHuman as setNeedsHumanFlag, writeHeartbeat } from '../shared/worker-status.js';
+import { SideEffectGate } from './gate.js';
+import { UrlGuard } from './url-guard.js';
 import { BrowserSession, resolveExecutablePath } from './browser.js';
 import { jobHandlers } from './jobs/index.js';
 import { Quota } from './quota.js';
-import { createRunner } from './runner.js';
+import { createRunner, type RunnerDeps } from './runner.js';
 import { ThreadsAdapter } from './sites/threads/adapter.js';
 
 const version = (
@@ -33,39 +37,15 @@ export async function startWorkerService(config: Config, logger: Logger): Promis
     connection.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
   }
 
-  const session = new BrowserSession({
-    profileDir: config.BROWSER_PROFILE_DIR,
-    executablePath: resolveExecutablePath(config.BROWSER_EXECUTABLE_PATH),
-    headless: config.HEADLESS,
-    logger: logger.child({ part: 'browser' }),
-  });
-  const adapter = new ThreadsAdapter({
-    baseUrl: config.THREADS_BASE_URL,
-    username: config.THREADS_USERNAME,
-    timeoutMs: config.STEP_TIMEOUT_MS,
-  });
+  const policy = new UrlPolicy(config.ALLOWED_HOSTS, config.THREADS_BASE_URL);
+  const urlGuard = new UrlGuard(policy);
+  const state: RunnerDeps['state'] = { currentJob: null, loggedIn: null };
+  const events = new EventWriter(commands, keys.events, config.EVENT_STREAM_MAX_LENGTH);
   const quota = new Quota(commands, keys, { posts: config.POSTS_PER_DAY, replies: config.REPLIES_PER_DAY });
   const queue = createBrowserQueue(commands, config.QUEUE_NAME, config.QUEUE_NAME);
 
-  let currentJob: string | null = null;
-  let loggedIn: boolean | null = null;
-  const runner = createRunner({
-    config,
-    logger,
-    connection: workerConnection,
-    session,
-    adapter,
-    store: new DraftStore(commands, keys, config.EVENT_STREAM_MAX_LENGTH),
-    queue,
-    events: new EventWriter(commands, keys.events, config.EVENT_STREAM_MAX_LENGTH),
-    artifacts: new ArtifactStore(commands, keys),
-    quota,
-    handlers: jobHandlers,
-    onCurrentJob: (jobId) => {
-      currentJob = jobId;
-    },
-  });
-
+  let lastReported = '';
+  /** Writes the heartbeat and appends `browser.status` whenever the status changed. */
   const beat = async () => {
     try {
       await writeHeartbeat(
@@ -76,23 +56,75 @@ export async function startWorkerService(config: Config, logger: Logger): Promis
           version,
           pid: process.pid,
           browserUp: session.isUp,
-          loggedIn,
-          currentJob,
+          loggedIn: state.loggedIn,
+          currentJob: state.currentJob,
           quota: await quota.remaining(),
         },
         config.HEARTBEAT_INTERVAL_MS * 3,
       );
+      const status = await readBrowserStatus(commands, keys);
+      const comparable = JSON.stringify({ ...status, heartbeatAt: null });
+      if (comparable !== lastReported) {
+        lastReported = comparable;
+        await events.append({ type: 'browser.status', data: status });
+      }
     } catch (error) {
       logger.warn({ err: error }, 'writing the heartbeat failed');
     }
   };
 
+  const session = new BrowserSession({
+    profileDir: config.BROWSER_PROFILE_DIR,
+    executablePath: resolveExecutablePath(config.BROWSER_EXECUTABLE_PATH),
+    headless: config.HEADLESS,
+    logger: logger.child({ part: 'browser' }),
+    onLaunch: (context) => urlGuard.install(context),
+    onStatusChange: () => void beat(),
+  });
+  const adapter = new ThreadsAdapter({
+    baseUrl: config.THREADS_BASE_URL,
+    username: config.THREADS_USERNAME,
+    timeoutMs: config.STEP_TIMEOUT_MS,
+  });
+
+  const setNeedsHuman = async (reason: string | null) => {
+    await setNeedsHumanFlag(commands, keys, reason);
+    if (reason) logger.warn({ reason }, 'the session needs a person; side-effecting jobs are held');
+    await beat();
+  };
+  const releaseHeld = async () => {
+    const released = await releaseHeldJobs(commands, keys, queue);
+    if (released > 0) logger.info({ released }, 'released held jobs');
+  };
+
+  const runner = createRunner({
+    config,
+    logger,
+    connection: workerConnection,
+    commands,
+    keys,
+    session,
+    adapter,
+    store: new DraftStore(commands, keys, config.EVENT_STREAM_MAX_LENGTH),
+    queue,
+    events,
+    artifacts: new ArtifactStore(commands, keys),
+    quota,
+    gate: new SideEffectGate(commands, keys, config, quota),
+    urlGuard,
+    handlers: jobHandlers,
+    state,
+    setNeedsHuman,
+    releaseHeld,
+  });
+
   await session.start();
-  loggedIn = await checkLogin(session, adapter, logger);
+  state.loggedIn = await checkLogin(session, adapter, logger);
+  if (state.loggedIn === false) await setNeedsHuman('login_required');
   await beat();
   const heartbeat = setInterval(beat, config.HEARTBEAT_INTERVAL_MS);
   void runner.run();
-  logger.info({ queue: config.QUEUE_NAME, loggedIn }, 'worker started');
+  logger.info({ queue: config.QUEUE_NAME, loggedIn: state.loggedIn }, 'worker started');
 
   const stop = createShutdown(
     logger,
@@ -100,6 +132,10 @@ export async function startWorkerService(config: Config, logger: Logger): Promis
       { name: 'bullmq worker', run: () => closeWorker(runner, config.JOB_DEADLINE_MS, logger) },
       { name: 'heartbeat', run: () => clearInterval(heartbeat) },
       { name: 'heartbeat key', run: () => commands.del(keys.heartbeat) },
+      {
+        name: 'status event',
+        run: async () => events.append({ type: 'browser.status', data: await readBrowserStatus(commands, keys) }),
+      },
       { name: 'browser', run: () => session.close() },
       { name: 'queue', run: () => queue.close() },
       { name: 'redis', run: () => Promise.all([commands.quit(), workerConnection.quit()]) },

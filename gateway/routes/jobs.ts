@@ -1,6 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { NotFoundError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError } from '../../shared/errors.js';
+import { requireApprover } from '../auth.js';
+import { revokeDraft } from '../draft-actions.js';
 import type { GatewayApp, GatewayDeps } from '../deps.js';
 import { errorResponses, jsonResponse } from '../openapi.js';
 
@@ -58,6 +60,43 @@ export function registerJobRoutes(app: GatewayApp, deps: GatewayDeps): void {
       },
       200,
     );
+  });
+}
+
+/** Cancels a job that has not started; a publish job's draft goes back to pending. */
+export function registerJobCancelRoute(app: GatewayApp, deps: GatewayDeps): void {
+  app.on('DELETE', '/api/jobs/:id', requireApprover);
+  const route = createRoute({
+    method: 'delete',
+    path: '/api/jobs/{id}',
+    tags: ['jobs'],
+    summary: 'Cancel a job that has not started',
+    request: { params: z.strictObject({ id: jobIdSchema }) },
+    responses: {
+      200: jsonResponse(z.object({ id: z.string(), cancelled: z.literal(true) }), 'cancelled'),
+      ...errorResponses(400, 403, 404, 409),
+    },
+  });
+
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid('param');
+    const state = await deps.queue.getJobState(id);
+    const job = await deps.queue.getJob(id);
+    if (state === 'unknown' || !job) throw new NotFoundError('job', id);
+    if (!['waiting', 'delayed', 'prioritized'].includes(state)) {
+      throw new ConflictError(`job ${id} is ${state} and can no longer be cancelled`, { state });
+    }
+
+    const draftId = (job.data as { draftId?: unknown }).draftId;
+    if (job.name === 'publish' && typeof draftId === 'string') {
+      const draft = await deps.store.get(draftId);
+      if (draft?.approval?.jobId === id && (draft.status === 'approved' || draft.status === 'scheduled')) {
+        await revokeDraft(deps, draftId);
+      }
+    }
+    await job.remove();
+    c.get('logger').info({ jobId: id }, 'job cancelled');
+    return c.json({ id, cancelled: true as const }, 200);
   });
 }
 

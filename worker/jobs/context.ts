@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Page } from 'playwright';
 import type { ArtifactRef, ArtifactStore } from '../../shared/artifacts.js';
 import type { Config } from '../../shared/config.js';
@@ -7,8 +8,11 @@ import type { EventWriter } from '../../shared/events.js';
 import type { JobName, JobPayloads } from '../../shared/jobs.js';
 import type { Logger } from '../../shared/logger.js';
 import type { BrowserQueue } from '../../shared/queue.js';
+import type { Keyspace } from '../../shared/redis.js';
 import type { BrowserSession } from '../browser.js';
+import type { SideEffectGate } from '../gate.js';
 import type { Quota } from '../quota.js';
+import type { UrlGuard } from '../url-guard.js';
 import type { ThreadsAdapter } from '../sites/threads/adapter.js';
 
 /** What every job handler gets: its job, a fresh page, and the stores it may write. */
@@ -24,6 +28,17 @@ export interface JobContext {
   events: EventWriter;
   artifacts: ArtifactStore;
   quota: Quota;
+  gate: SideEffectGate;
+  keys: Keyspace;
+  /** The worker's command connection, for the few reads a handler makes itself. */
+  redisCommands: Redis;
+  /** Records the outcome of a login check for the heartbeat. */
+  setLoggedIn(loggedIn: boolean): void;
+  urlGuard: UrlGuard;
+  /** Marks the session as needing a person and clears it; reports `browser.status`. */
+  setNeedsHuman(reason: string | null): Promise<void>;
+  /** Moves jobs held for a person or the pause back to the front of the queue. */
+  releaseHeld(): Promise<void>;
   /** Reports one step of the job as a `job.progress` event. */
   progress(
     step: string,

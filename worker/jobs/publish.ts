@@ -97,7 +97,11 @@ async function prepare(context: JobContext, draft: Draft, jobId: string): Promis
     }
 
     await context.progress('opening the composer', 'started');
-    await context.adapter.openComposer(context.page);
+    if (draft.replyTo) {
+      await openReplyComposer(context, draft.replyTo, login.username);
+    } else {
+      await context.adapter.openComposer(context.page);
+    }
     await context.progress('typing', 'started');
     await context.adapter.typeText(context.page, draft.content);
     const typed = await context.adapter.readEditorText(context.page);
@@ -111,7 +115,12 @@ async function prepare(context: JobContext, draft: Draft, jobId: string): Promis
     return await logAttempt(context, draft.id, attempt(jobId, 'prepare', 'succeeded', null, [artifact.name]));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const final = context.isLastAttempt() || error instanceof SiteError;
+    if (error instanceof SiteError && needsPerson.has(error.code)) {
+      // The job waits for a person; the draft stays approved and nothing was typed or posted.
+      await backToApproved(context, draft.id, jobId, message);
+      throw error;
+    }
+    const final = context.isLastAttempt() || error instanceof SiteError || error instanceof UnrecoverableError;
     context.logger.warn({ err: error, draftId: draft.id, final }, 'prepare phase failed');
     if (final) {
       await markFailed(context, draft.id, jobId, 'prepare', message);
@@ -168,6 +177,18 @@ async function commitAndVerify(context: JobContext, draft: Draft, jobId: string)
     `${outcome.message}, and the post was not found on the profile yet`,
   );
   return { postUrl: null, verifyJobId };
+}
+
+const needsPerson = new Set(['login_required', 'checkpoint', 'action_blocked']);
+
+/** Reads the reply target again and opens its reply composer; a gone or answered target fails for good. */
+async function openReplyComposer(context: JobContext, replyTo: string, username: string): Promise<void> {
+  const refusal = context.urlGuard.policy.check(replyTo);
+  if (refusal) throw new UnrecoverableError(`the reply target is not allowed: ${refusal}`);
+  const target = await context.adapter.readReplyTarget(context.page, replyTo, username);
+  if (target.kind === 'gone') throw new UnrecoverableError(`the post to reply to is gone: ${replyTo}`);
+  if (target.kind === 'already_replied') throw new UnrecoverableError(`the account already replied to ${replyTo}`);
+  await context.adapter.openReplyComposer(context.page, replyTo);
 }
 
 /** Compares typed text without the trailing newline and the non-breaking spaces some editors render. */

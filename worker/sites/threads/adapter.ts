@@ -6,6 +6,8 @@ export type LoginState =
   | { loggedIn: true; username: string }
   | { loggedIn: false; reason: 'login_required' | 'checkpoint' | 'action_blocked' | 'unknown_page' };
 
+export type TargetState = { kind: 'available'; code: string } | { kind: 'gone' } | { kind: 'already_replied' };
+
 export type SubmitOutcome =
   | { kind: 'posted'; postUrl: string }
   | { kind: 'failed'; message: string }
@@ -106,6 +108,83 @@ export class ThreadsAdapter {
     return page.locator(threadsSelectors.dialog).first().screenshot({ timeout: this.options.timeoutMs });
   }
 
+  /**
+   * Opens a post's permalink and reads it again before a reply: gone when the site shows it as
+   * unavailable, already replied when a post of this account is among its replies.
+   */
+  async readReplyTarget(page: Page, postUrl: string, username: string): Promise<TargetState> {
+    const code = this.codeOf(postUrl);
+    const response = await page.goto(this.url(new URL(postUrl).pathname), {
+      waitUntil: 'domcontentloaded',
+      timeout: this.options.timeoutMs,
+    });
+    const blocked = this.classifyUrl(page.url());
+    if (blocked) throw new SiteError(blocked, `opening the reply target led to ${new URL(page.url()).pathname}`);
+    if (response?.status() === 404) return { kind: 'gone' };
+
+    const target = page.locator(threadsSelectors.postWithCode(code)).first();
+    const unavailable = page.locator(threadsSelectors.unavailable).first();
+    await target.or(unavailable).waitFor({ state: 'visible', timeout: this.options.timeoutMs });
+    if (await unavailable.isVisible()) return { kind: 'gone' };
+
+    const authors = await page.locator(`${threadsSelectors.post} ${threadsSelectors.authorLink}`).evaluateAll((links) =>
+      links.map((link) => link.getAttribute('href')),
+    );
+    // The first container is the target itself; any later one by this account is an earlier reply.
+    const ownLater = authors.slice(1).some((href) => href === `/@${username}`);
+    return ownLater ? { kind: 'already_replied' } : { kind: 'available', code };
+  }
+
+  /** Opens the reply composer of the post shown on its permalink. */
+  async openReplyComposer(page: Page, postUrl: string): Promise<void> {
+    const target = page.locator(threadsSelectors.postWithCode(this.codeOf(postUrl))).first();
+    await target.locator(threadsSelectors.replyButton).first().click({ timeout: this.options.timeoutMs });
+    await page.locator(threadsSelectors.editor).waitFor({ state: 'visible', timeout: this.options.timeoutMs });
+  }
+
+  /**
+   * Likes a post unless it is liked already, so a repeated like never unlikes. Returns whether
+   * this call changed anything.
+   */
+  async like(page: Page, postUrl: string): Promise<{ liked: true; changed: boolean }> {
+    await page.goto(this.url(new URL(postUrl).pathname), { waitUntil: 'domcontentloaded', timeout: this.options.timeoutMs });
+    const blocked = this.classifyUrl(page.url());
+    if (blocked) throw new SiteError(blocked, `opening the post led to ${new URL(page.url()).pathname}`);
+
+    const target = page.locator(threadsSelectors.postWithCode(this.codeOf(postUrl))).first();
+    const like = target.locator(threadsSelectors.likeButton).first();
+    const unlike = target.locator(threadsSelectors.unlikeButton).first();
+    try {
+      await like.or(unlike).waitFor({ state: 'visible', timeout: this.options.timeoutMs });
+    } catch {
+      throw new SiteError('selector_missing', `the post ${postUrl} has no Like button`);
+    }
+    if (await unlike.isVisible()) return { liked: true, changed: false };
+
+    await like.click({ timeout: this.options.timeoutMs });
+    const blockedNotice = page.locator(threadsSelectors.actionBlocked).first();
+    await unlike.or(blockedNotice).waitFor({ state: 'visible', timeout: this.options.timeoutMs });
+    if (await blockedNotice.isVisible()) {
+      throw new SiteError('action_blocked', 'Threads blocked the like ("We restrict certain activity")');
+    }
+    return { liked: true, changed: true };
+  }
+
+  /** Tells whether the page in view is a login wall, a checkpoint or an "action blocked" notice. */
+  async detectBlock(page: Page): Promise<'login_required' | 'checkpoint' | 'action_blocked' | null> {
+    const byUrl = this.classifyUrl(page.url());
+    if (byUrl) return byUrl;
+    if (await page.locator(threadsSelectors.actionBlocked).first().isVisible()) return 'action_blocked';
+    if (await page.locator(threadsSelectors.loginForm).first().isVisible()) return 'login_required';
+    return null;
+  }
+
+  codeOf(postUrl: string): string {
+    const match = threadsPaths.permalinkPattern.exec(new URL(postUrl).pathname);
+    if (!match?.[2]) throw new SiteError('selector_missing', `${postUrl} is not a post permalink`);
+    return match[2];
+  }
+
   /** Waits until Post is enabled, then clicks it exactly once. */
   async clickPost(page: Page): Promise<void> {
     const enabled = page.locator(threadsSelectors.enabledPostButton);
@@ -197,7 +276,7 @@ export class ThreadsAdapter {
     const posts = await this.readProfilePosts(page, username);
     const match = posts.find(
       (post) =>
-        post.author.username === username &&
+        post.author?.username === username &&
         post.text === text &&
         post.takenAt !== null &&
         Date.parse(post.takenAt) / 1000 >= sinceSeconds,
@@ -223,7 +302,7 @@ export class ThreadsAdapter {
     );
   }
 
-  private classifyUrl(url: string): 'login_required' | 'checkpoint' | null {
+  classifyUrl(url: string): 'login_required' | 'checkpoint' | null {
     const path = new URL(url).pathname;
     if (threadsPaths.loginPattern.test(path)) return 'login_required';
     if (threadsPaths.checkpointPattern.test(path)) return 'checkpoint';

@@ -29,6 +29,13 @@ export const threadsSelectors = {
   composerError: '[role="dialog"] [role="alert"]',
   actionBlocked: 'text=/we restrict certain activity/i',
   post: 'div[data-pressable-container="true"]',
+  /** A post container that links to the permalink with this code. */
+  postWithCode: (code: string) => `div[data-pressable-container="true"]:has(a[href*="/post/${code}"])`,
+  authorLink: 'a[href^="/@"]',
+  likeButton: '[aria-label="Like"]',
+  unlikeButton: '[aria-label="Unlike"]',
+  replyButton: '[aria-label="Reply"]',
+  unavailable: 'text=/this post is unavailable/i',
 };
 
 export const threadsGraphql = {
@@ -36,4 +43,18 @@ export const threadsGraphql = {
   friendlyNameHeader: 'x-fb-friendly-name',
   homeFeed: 'BarcelonaFeedPaginationDirectQuery',
   profileThreads: 'BarcelonaProfileThreadsTabDirectQuery',
+};
+
+/** Where the home feed's data sits, and the attribute-only selectors of its DOM fallback. */
+export const threadsFeed = {
+  /** The key of the home feed's connection in a GraphQL result and in embedded page data. */
+  feedDataKey: 'feedData',
+  embeddedDataBlock: 'script[type="application/json"][data-sjs]',
+  post: 'div[data-pressable-container="true"]',
+  /** The first match in a post is its own permalink; a later, different one is the quoted post's. */
+  permalink: 'a[href*="/post/"]',
+  time: 'time[datetime]',
+  /** Text blocks of a post; the caption is the first one outside a link. */
+  text: '[dir="auto"]',
+  media: 'img[src], video[src], video source[src]',
 };
