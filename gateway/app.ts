@@ -13,6 +13,7 @@ import { errorBody, handleError, unavailableResponse, validationDetails } from '
 import { registerBrowserRoutes } from './routes/browser.js';
 import { registerDraftRoutes } from './routes/drafts.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerFeedRoutes } from './routes/feed.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerArtifactRoutes, registerJobRoutes } from './routes/jobs.js';
 
@@ -131,6 +132,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   registerJobRoutes(app, deps);
   registerArtifactRoutes(app, deps);
   registerBrowserRoutes(app, deps);
+  registerFeedRoutes(app, deps);
   registerEventRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -1,29 +1,14 @@
 import { z } from 'zod';
+import type { QuotedPost, ThreadsPost } from '../../../shared/feed.js';
 
-/** A post as the worker reports it, whatever shape the site sent. */
-export interface ThreadsPost {
-  id: string;
-  code: string;
-  permalink: string;
-  author: { username: string; verified: boolean };
-  text: string | null;
-  takenAt: string | null;
-  counts: { likes: number; replies: number; reposts: number; quotes: number };
-  mediaType: 'text' | 'image' | 'video' | 'carousel' | 'unknown';
-  media: Array<{ type: 'image' | 'video'; url: string }>;
-  isReply: boolean;
-  replyToAuthor: string | null;
-  quotedPostCode: string | null;
-  viewerReplied: boolean;
-  unavailable: boolean;
-}
+export type { ThreadsPost };
 
 const candidate = z.object({ url: z.string() }).passthrough();
 const rawPostSchema = z
   .object({
-    pk: z.union([z.string(), z.number()]).optional(),
-    id: z.union([z.string(), z.number()]).optional(),
-    code: z.string().optional(),
+    pk: z.union([z.string(), z.number()]).nullish(),
+    id: z.union([z.string(), z.number()]).nullish(),
+    code: z.string().nullish(),
     taken_at: z.number().nullable().optional(),
     caption: z.object({ text: z.string().nullable().optional() }).nullable().optional(),
     user: z.object({ username: z.string(), is_verified: z.boolean().optional() }).nullable().optional(),
@@ -59,7 +44,7 @@ const rawPostSchema = z
         has_viewer_replied: z.boolean().nullable().optional(),
         share_info: z
           .object({
-            quoted_post: z.object({ code: z.string().optional() }).passthrough().nullable().optional(),
+            quoted_post: z.unknown().optional(),
           })
           .passthrough()
           .nullable()
@@ -82,38 +67,86 @@ function firstUrl(list: Array<{ url: string }> | null | undefined): string | nul
   return list?.[0]?.url ?? null;
 }
 
-/** Turns one raw GraphQL post into a ThreadsPost, or null when it lacks an id or code. */
-export function normalizePost(raw: unknown, baseUrl: string): ThreadsPost | null {
+type RawPost = z.infer<typeof rawPostSchema>;
+type RawMediaItem = {
+  image_versions2?: { candidates?: Array<{ url: string }> } | null;
+  video_versions?: Array<{ url: string }> | null;
+};
+
+/**
+ * A video is reported by its first version, an image by its first candidate. URLs are made
+ * absolute against `baseUrl`, because the local test site serves media from relative paths.
+ */
+function mediaOf(post: RawPost, baseUrl: string): ThreadsPost['media'] {
+  const items: RawMediaItem[] =
+    post.carousel_media && post.carousel_media.length > 0 ? post.carousel_media : [post];
+  const media: ThreadsPost['media'] = [];
+  for (const item of items) {
+    const video = firstUrl(item.video_versions);
+    const image = firstUrl(item.image_versions2?.candidates);
+    if (video) media.push({ type: 'video', url: new URL(video, baseUrl).toString() });
+    else if (image) media.push({ type: 'image', url: new URL(image, baseUrl).toString() });
+  }
+  return media;
+}
+
+function permalinkOf(
+  username: string | undefined,
+  code: string | null | undefined,
+  baseUrl: string,
+): string | null {
+  if (!username || !code) return null;
+  return new URL(`/@${username}/post/${code}`, baseUrl).toString();
+}
+
+function idOf(post: { pk?: string | number | null; id?: string | number | null }): string | null {
+  const id = post.pk ?? post.id;
+  return id === undefined || id === null ? null : String(id);
+}
+
+function quotedPostOf(raw: unknown, baseUrl: string): QuotedPost | null {
   const parsed = rawPostSchema.safeParse(raw);
   if (!parsed.success) return null;
   const post = parsed.data;
-  const code = post.code;
-  const id = post.pk ?? post.id;
-  if (!code || id === undefined) return null;
-
-  const username = post.user?.username ?? '';
-  const info = post.text_post_app_info;
-  const media: ThreadsPost['media'] = [];
-  const pushMedia = (item: {
-    image_versions2?: { candidates?: Array<{ url: string }> } | null;
-    video_versions?: Array<{ url: string }> | null;
-  }) => {
-    const video = firstUrl(item.video_versions);
-    const image = firstUrl(item.image_versions2?.candidates);
-    if (video) media.push({ type: 'video', url: video });
-    else if (image) media.push({ type: 'image', url: image });
-  };
-  if (post.carousel_media && post.carousel_media.length > 0) {
-    for (const item of post.carousel_media) pushMedia(item);
-  } else {
-    pushMedia(post);
-  }
-
   return {
-    id: String(id),
-    code,
-    permalink: new URL(`/@${username}/post/${code}`, baseUrl).toString(),
-    author: { username, verified: post.user?.is_verified ?? false },
+    id: idOf(post),
+    code: post.code ?? null,
+    permalink: permalinkOf(post.user?.username, post.code, baseUrl),
+    author: post.user ? { username: post.user.username, verified: post.user.is_verified ?? false } : null,
+    text: post.caption?.text ?? null,
+    unavailable: post.is_post_unavailable ?? false,
+  };
+}
+
+export interface NormalizeOptions {
+  /** The code of the previous item of the same thread; used only when the post is a reply. */
+  previousCode?: string | null;
+}
+
+/**
+ * Turns one raw GraphQL post into a ThreadsPost, or null when it has no id, or has no code while
+ * still being available. A tombstone (`is_post_unavailable`) is kept with whatever it carries.
+ */
+export function normalizePost(
+  raw: unknown,
+  baseUrl: string,
+  options: NormalizeOptions = {},
+): ThreadsPost | null {
+  const parsed = rawPostSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const post = parsed.data;
+  const id = idOf(post);
+  const unavailable = post.is_post_unavailable ?? false;
+  if (id === null || (!post.code && !unavailable)) return null;
+
+  const info = post.text_post_app_info;
+  const isReply = info?.is_reply ?? false;
+  const quoted = info?.share_info?.quoted_post;
+  return {
+    id,
+    code: post.code ?? null,
+    permalink: permalinkOf(post.user?.username, post.code, baseUrl),
+    author: post.user ? { username: post.user.username, verified: post.user.is_verified ?? false } : null,
     text: post.caption?.text ?? null,
     takenAt: typeof post.taken_at === 'number' ? new Date(post.taken_at * 1000).toISOString() : null,
     counts: {
@@ -123,12 +156,13 @@ export function normalizePost(raw: unknown, baseUrl: string): ThreadsPost | null
       quotes: info?.quote_count ?? 0,
     },
     mediaType: mediaTypes[post.media_type ?? -1] ?? 'unknown',
-    media,
-    isReply: info?.is_reply ?? false,
+    media: mediaOf(post, baseUrl),
+    isReply,
     replyToAuthor: info?.reply_to_author?.username ?? null,
-    quotedPostCode: info?.share_info?.quoted_post?.code ?? null,
+    replyToCode: isReply ? (options.previousCode ?? null) : null,
+    quotedPost: quoted ? quotedPostOf(quoted, baseUrl) : null,
     viewerReplied: info?.has_viewer_replied ?? false,
-    unavailable: post.is_post_unavailable ?? false,
+    unavailable,
   };
 }
 
@@ -137,22 +171,42 @@ export class GraphqlAnswerError extends Error {
   override name = 'GraphqlAnswerError';
 }
 
-/** Parses a `/graphql/query` body; throws on an empty body or `errors` with `data: null`. */
+/**
+ * Parses a `/graphql/query` body; throws on an empty body or `errors` with `data: null`. A streamed
+ * response (one JSON object per line, the later ones being deferred parts) is read from its first line.
+ */
 export function parseGraphqlBody(body: string): Record<string, unknown> {
   if (body.trim() === '') {
-    throw new GraphqlAnswerError('the GraphQL answer is empty; the session may have expired');
+    throw new GraphqlAnswerError('the GraphQL response is empty; the session may have expired');
   }
-  // Some answers carry an anti-JSON-hijacking prefix such as `for (;;);`.
-  const json: unknown = JSON.parse(body.replace(/^for\s*\(;;\);/, ''));
-  if (typeof json !== 'object' || json === null) {
-    throw new GraphqlAnswerError('the GraphQL answer is not a JSON object');
+  // Some responses carry an anti-JSON-hijacking prefix such as `for (;;);`.
+  const text = body.replace(/^\s*for\s*\(;;\);/, '');
+  const json = parseFirstJson(text);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new GraphqlAnswerError('the GraphQL response is not a JSON object');
   }
   const record = json as { data?: unknown; errors?: unknown };
-  if (record.data === null || record.data === undefined) {
+  if (typeof record.data !== 'object' || record.data === null || Array.isArray(record.data)) {
     const message = Array.isArray(record.errors) ? JSON.stringify(record.errors).slice(0, 300) : 'no data';
-    throw new GraphqlAnswerError(`the GraphQL answer has no data: ${message}`);
+    throw new GraphqlAnswerError(`the GraphQL response has no data: ${message}`);
   }
   return record.data as Record<string, unknown>;
+}
+
+function parseFirstJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const firstLine = text.trimStart().split('\n', 1)[0] ?? '';
+    if (firstLine.length === text.trim().length) {
+      throw new GraphqlAnswerError(`the GraphQL response is not valid JSON: ${String(error).slice(0, 200)}`);
+    }
+    try {
+      return JSON.parse(firstLine);
+    } catch {
+      throw new GraphqlAnswerError(`the GraphQL response is not valid JSON: ${String(error).slice(0, 200)}`);
+    }
+  }
 }
 
 const edgesOf = (value: unknown): unknown[] => {
