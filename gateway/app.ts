@@ -15,7 +15,7 @@ import { registerDraftRoutes } from './routes/drafts.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerFeedRoutes } from './routes/feed.js';
 import { registerHealthRoutes } from './routes/health.js';
-import { registerArtifactRoutes, registerJobRoutes } from './routes/jobs.js';
+import { registerArtifactRoutes, registerJobCancelRoute, registerJobRoutes } from './routes/jobs.js';
 
 /** Paths with their own body limit, larger than the default. */
 const largeBodyPaths = new Set(['/api/browser/session']);
@@ -131,6 +131,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   registerDraftRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerArtifactRoutes(app, deps);
+  registerJobCancelRoute(app, deps);
   registerBrowserRoutes(app, deps);
   registerFeedRoutes(app, deps);
   registerEventRoutes(app, deps);

@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { actions } from './actions.js';
 import type { JobHandlers } from './context.js';
 import { feed } from './feed.js';
 import { publish } from './publish.js';
@@ -9,9 +9,6 @@ export const jobHandlers: JobHandlers = {
   publish,
   verify,
   session,
-  // TODO: browser actions are not built yet; the gateway has no route that queues them.
-  actions: async () => {
-    throw new UnrecoverableError('actions jobs are not supported by this worker version');
-  },
+  actions,
   feed,
 };
