@@ -25,7 +25,12 @@ function log(message: string): void {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -44,7 +49,9 @@ async function ensureRedis(url: string): Promise<void> {
     return;
   }
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    throw new Error(`no Redis answers at ${url} and redis-server is not installed: install it or set REDIS_URL`);
+    throw new Error(
+      `no Redis answers at ${url} and redis-server is not installed: install it or set REDIS_URL`,
+    );
   }
 
   const parsed = new URL(url);
@@ -58,7 +65,18 @@ async function ensureRedis(url: string): Promise<void> {
   log(`no Redis at ${url}; starting a private redis-server on port ${port} with its data in ${redisDir}`);
   const child = spawn(
     'redis-server',
-    ['--port', port, '--bind', '127.0.0.1', '--dir', redisDir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
+    [
+      '--port',
+      port,
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      redisDir,
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
     { stdio: 'ignore' },
   );
   children.push(child);
@@ -104,7 +122,12 @@ async function stopAll(exitCode: number): Promise<void> {
 process.once('SIGINT', () => void stopAll(0));
 process.once('SIGTERM', () => void stopAll(0));
 
-async function waitForJson(url: string, token: string, accept: (body: Record<string, unknown>) => boolean, timeoutMs: number) {
+async function waitForJson(
+  url: string,
+  token: string,
+  accept: (body: Record<string, unknown>) => boolean,
+  timeoutMs: number,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -129,11 +152,13 @@ async function runSample(gatewayUrl: string, token: string): Promise<void> {
     headers,
     body: JSON.stringify({ content: `Hello from the threads-agent demo at ${new Date().toISOString()}` }),
   });
-  if (created.status !== 201) throw new Error(`creating the sample draft failed: ${created.status} ${await created.text()}`);
+  if (created.status !== 201)
+    throw new Error(`creating the sample draft failed: ${created.status} ${await created.text()}`);
   const draft = (await created.json()) as { id: string };
   log(`created draft ${draft.id}`);
   const approved = await fetch(`${gatewayUrl}/api/drafts/${draft.id}/approve`, { method: 'POST', headers });
-  if (approved.status !== 202) throw new Error(`approving the sample draft failed: ${approved.status} ${await approved.text()}`);
+  if (approved.status !== 202)
+    throw new Error(`approving the sample draft failed: ${approved.status} ${await approved.text()}`);
   const { jobId } = (await approved.json()) as { jobId: string };
   log(`approved it; publish job ${jobId}`);
   const final = await waitForJson(
@@ -142,7 +167,9 @@ async function runSample(gatewayUrl: string, token: string): Promise<void> {
     (body) => ['published', 'failed'].includes(String(body.status)),
     120_000,
   );
-  log(final.status === 'published' ? `published: ${String(final.postUrl)}` : `failed: ${String(final.error)}`);
+  log(
+    final.status === 'published' ? `published: ${String(final.postUrl)}` : `failed: ${String(final.error)}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -172,7 +199,9 @@ async function main(): Promise<void> {
   const token = env.API_TOKEN;
   await waitForJson(`${gatewayUrl}/api/browser/status`, token, (body) => body.workerUp === true, 120_000);
 
-  process.stdout.write(`\nthreads-agent is running.\n  Gateway:   ${gatewayUrl}\n  Token:     ${token}\n  Dashboard: ${gatewayUrl}/#token=${token}\n  Try:       curl -H "Authorization: Bearer ${token}" ${gatewayUrl}/api/browser/status\n\n`);
+  process.stdout.write(
+    `\nthreads-agent is running.\n  Gateway:   ${gatewayUrl}\n  Token:     ${token}\n  Dashboard: ${gatewayUrl}/#token=${token}\n  Try:       curl -H "Authorization: Bearer ${token}" ${gatewayUrl}/api/browser/status\n\n`,
+  );
   if (demo) await runSample(gatewayUrl, token);
   log('press Ctrl+C to stop');
 }

@@ -6,7 +6,10 @@ const selectorText = z.string().min(1).max(500);
 /** Where a step acts, mapped one to one onto Playwright's locators. */
 export const targetSchema = z.union([
   z.strictObject({ css: selectorText }),
-  z.strictObject({ role: z.string().regex(/^[a-z]{2,30}$/, 'expected an ARIA role such as button'), name: z.string().max(200).optional() }),
+  z.strictObject({
+    role: z.string().regex(/^[a-z]{2,30}$/, 'expected an ARIA role such as button'),
+    name: z.string().max(200).optional(),
+  }),
   z.strictObject({ text: z.string().min(1).max(200) }),
   z.strictObject({ label: z.string().min(1).max(200) }),
   z.strictObject({ testId: z.string().min(1).max(200) }),
@@ -30,19 +33,26 @@ export const stepSchema = z.discriminatedUnion('type', [
       by: z.number().int().min(-100_000).max(100_000).optional(),
       to: z.enum(['top', 'bottom']).optional(),
     })
-    .refine((step) => (step.by === undefined) !== (step.to === undefined), { message: 'scroll needs exactly one of by or to' }),
+    .refine((step) => (step.by === undefined) !== (step.to === undefined), {
+      message: 'scroll needs exactly one of by or to',
+    }),
   z
     .strictObject({
       type: z.literal('wait'),
       ms: z.number().int().min(1).max(30_000).optional(),
       target: targetSchema.optional(),
     })
-    .refine((step) => (step.ms === undefined) !== (step.target === undefined), { message: 'wait needs exactly one of ms or target' }),
+    .refine((step) => (step.ms === undefined) !== (step.target === undefined), {
+      message: 'wait needs exactly one of ms or target',
+    }),
   z.strictObject({ type: z.literal('screenshot'), fullPage: z.boolean().optional() }),
   z.strictObject({
     type: z.literal('extract'),
     target: targetSchema,
-    attribute: z.string().regex(/^[A-Za-z_:][A-Za-z0-9_:.-]{0,63}$/).optional(),
+    attribute: z
+      .string()
+      .regex(/^[A-Za-z_:][A-Za-z0-9_:.-]{0,63}$/)
+      .optional(),
   }),
   z.strictObject({ type: z.literal('like'), postUrl: urlText }),
 ]);
@@ -64,7 +74,9 @@ export type StepResult = z.infer<typeof stepResultSchema>;
 
 /** URLs a list of steps would visit, for the allowlist check before queueing. */
 export function urlsOfSteps(steps: Step[]): string[] {
-  return steps.flatMap((step) => (step.type === 'navigate' ? [step.url] : step.type === 'like' ? [step.postUrl] : []));
+  return steps.flatMap((step) =>
+    step.type === 'navigate' ? [step.url] : step.type === 'like' ? [step.postUrl] : [],
+  );
 }
 
 /** Whether a list of steps changes something on the site, and so obeys pacing and the pause. */

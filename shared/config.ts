@@ -61,6 +61,7 @@ export const configSchema = z.object({
   HEADLESS: booleanString.default(true),
   STEP_TIMEOUT_MS: positiveInt(30_000),
   JOB_DEADLINE_MS: positiveInt(180_000),
+  TOAST_TIMEOUT_MS: positiveInt(20_000),
   HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
   WORKER_LOCK_MS: positiveInt(30_000),
   BROWSER_RECYCLE_JOBS: positiveInt(100),

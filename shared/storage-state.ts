@@ -20,7 +20,9 @@ export const storageStateSchema = z.strictObject({
     .array(
       z.object({
         origin: z.url(),
-        localStorage: z.array(z.object({ name: z.string().max(4096), value: z.string().max(100_000) })).max(1_000),
+        localStorage: z
+          .array(z.object({ name: z.string().max(4096), value: z.string().max(100_000) }))
+          .max(1_000),
       }),
     )
     .max(50)

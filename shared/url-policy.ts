@@ -20,7 +20,15 @@ export function isInternalAddress(host: string): boolean {
   const version = isIP(bare);
   if (version === 4) {
     const [a = 0, b = 0] = bare.split('.').map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   if (version === 6) {
     if (bare === '::1' || bare === '::') return true;
@@ -28,7 +36,12 @@ export function isInternalAddress(host: string): boolean {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
     return mapped?.[1] ? isInternalAddress(mapped[1]) : false;
   }
-  return bare === 'localhost' || bare.endsWith('.localhost') || bare.endsWith('.internal') || bare.endsWith('.local');
+  return (
+    bare === 'localhost' ||
+    bare.endsWith('.localhost') ||
+    bare.endsWith('.internal') ||
+    bare.endsWith('.local')
+  );
 }
 
 /**
@@ -59,7 +72,9 @@ export class UrlPolicy {
 
     const host = url.hostname.toLowerCase();
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const listed = this.entries.some((entry) => entry.host === host && (entry.port === null || entry.port === port));
+    const listed = this.entries.some(
+      (entry) => entry.host === host && (entry.port === null || entry.port === port),
+    );
     if (!listed) {
       return isInternalAddress(host)
         ? `${host} is an internal address and is not on the allowlist`

@@ -108,7 +108,9 @@ describe('approval', () => {
 
   it('accepts an empty body with a JSON content type', async () => {
     const draft = await createDraft();
-    const approved = await api('POST', `/api/drafts/${draft.id}/approve`, undefined, { 'content-type': 'application/json' });
+    const approved = await api('POST', `/api/drafts/${draft.id}/approve`, undefined, {
+      'content-type': 'application/json',
+    });
     expect(approved.status).toBe(202);
     expect(approved.body.draft.status).toBe('approved');
   });

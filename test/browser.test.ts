@@ -6,8 +6,13 @@ import { findProfileProcesses } from '../worker/browser.js';
 import { AGENT_TOKEN, apiClient, startTestGateway } from './helpers/gateway.js';
 import { TestRedis } from './helpers/redis.js';
 import { waitFor } from './helpers/wait.js';
-import { type WorkerProcess, startWorkerProcess, temporaryProfileDir, workerEnv } from './helpers/worker-process.js';
-import { type TestSite, startTestSite } from './site/server.js';
+import {
+  startWorkerProcess,
+  temporaryProfileDir,
+  type WorkerProcess,
+  workerEnv,
+} from './helpers/worker-process.js';
+import { startTestSite, type TestSite } from './site/server.js';
 
 let redis: TestRedis;
 let site: TestSite;
@@ -59,7 +64,11 @@ async function feedPostUrl(): Promise<string> {
   const job = await settledJob(
     await runActions([
       { type: 'navigate', url: site.url },
-      { type: 'extract', target: { css: 'div[data-pressable-container="true"] a[href*="/post/"]' }, attribute: 'href' },
+      {
+        type: 'extract',
+        target: { css: 'div[data-pressable-container="true"] a[href*="/post/"]' },
+        attribute: 'href',
+      },
     ]),
   );
   expect(job.state).toBe('completed');
@@ -77,11 +86,17 @@ beforeAll(async () => {
   const address = outsider.address();
   outsiderUrl = `http://127.0.0.2:${typeof address === 'object' && address ? address.port : 0}/`;
 
-  gateway = await startTestGateway(redis.url, { THREADS_BASE_URL: site.url, ALLOWED_HOSTS: new URL(site.url).host });
+  gateway = await startTestGateway(redis.url, {
+    THREADS_BASE_URL: site.url,
+    ALLOWED_HOSTS: new URL(site.url).host,
+  });
   api = apiClient(gateway.url);
   profile = temporaryProfileDir();
   worker = startWorker();
-  await waitFor(status, (body) => body.workerUp && body.loggedIn === true, { what: 'the worker', timeoutMs: 45_000 });
+  await waitFor(status, (body) => body.workerUp && body.loggedIn === true, {
+    what: 'the worker',
+    timeoutMs: 45_000,
+  });
 });
 
 afterAll(async () => {
@@ -144,7 +159,11 @@ describe('browser actions', () => {
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/step 1 \(click\) failed/);
     expect(job.attempts).toBe(1);
-    expect(job.progress.results.map((result: { status: string }) => result.status)).toEqual(['succeeded', 'failed', 'skipped']);
+    expect(job.progress.results.map((result: { status: string }) => result.status)).toEqual([
+      'succeeded',
+      'failed',
+      'skipped',
+    ]);
   });
 
   it('likes a post once however often it is asked', async () => {
@@ -163,7 +182,11 @@ describe('browser actions', () => {
     await api('POST', '/api/worker/pause');
     const postUrl = await feedPostUrl();
     const jobId = await runActions([{ type: 'like', postUrl }]);
-    await waitFor(() => api('GET', `/api/jobs/${jobId}`), (answer) => answer.body.state === 'delayed', { what: 'the like to be held' });
+    await waitFor(
+      () => api('GET', `/api/jobs/${jobId}`),
+      (answer) => answer.body.state === 'delayed',
+      { what: 'the like to be held' },
+    );
     expect(site.likes).toHaveLength(0);
 
     const cancelled = await api('DELETE', `/api/jobs/${jobId}`);
@@ -181,7 +204,11 @@ describe('browser actions', () => {
     expect(paused.body.paused).toBe(true);
     const postUrl = await feedPostUrl();
     const jobId = await runActions([{ type: 'like', postUrl }]);
-    await waitFor(() => api('GET', `/api/jobs/${jobId}`), (answer) => answer.body.state === 'delayed', { what: 'the like to be held' });
+    await waitFor(
+      () => api('GET', `/api/jobs/${jobId}`),
+      (answer) => answer.body.state === 'delayed',
+      { what: 'the like to be held' },
+    );
 
     const read = await settledJob(await runActions([{ type: 'navigate', url: site.url }]));
     expect(read.state).toBe('completed');
@@ -221,16 +248,21 @@ describe('URL policy', () => {
   it('refuses another port of an allowed host', async () => {
     const other = new URL(site.url);
     other.port = String(Number(other.port) + 1);
-    const response = await api('POST', '/api/browser/actions', { steps: [{ type: 'like', postUrl: `${other.origin}/@a/post/b` }] });
+    const response = await api('POST', '/api/browser/actions', {
+      steps: [{ type: 'like', postUrl: `${other.origin}/@a/post/b` }],
+    });
     expect(response.status).toBe(422);
   });
 
   it('fails the step when a redirect leaves the allowlist', async () => {
-    const jobId = await runActions([{ type: 'navigate', url: `${site.url}/__site/redirect?to=${encodeURIComponent(outsiderUrl)}` }]);
+    const jobId = await runActions([
+      { type: 'navigate', url: `${site.url}/__site/redirect?to=${encodeURIComponent(outsiderUrl)}` },
+    ]);
     const job = await settledJob(jobId);
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/127\.0\.0\.2/);
     expect(job.attempts).toBe(1);
+    expect(outsiderHits).toBe(0);
   });
 
   it('rejects invalid steps with field paths', async () => {
@@ -255,7 +287,9 @@ describe('URL policy', () => {
 describe('scopes', () => {
   it('refuses the agent token on actions, session import, pause and cancel', async () => {
     const agent = apiClient(gateway.url, AGENT_TOKEN);
-    expect((await agent('POST', '/api/browser/actions', { steps: [{ type: 'wait', ms: 1 }] })).status).toBe(403);
+    expect((await agent('POST', '/api/browser/actions', { steps: [{ type: 'wait', ms: 1 }] })).status).toBe(
+      403,
+    );
     expect((await agent('PUT', '/api/browser/session', { cookies: [], origins: [] })).status).toBe(403);
     expect((await agent('POST', '/api/worker/pause')).status).toBe(403);
     expect((await agent('POST', '/api/worker/resume')).status).toBe(403);
@@ -265,7 +299,9 @@ describe('scopes', () => {
 
   it('rejects an invalid storage state', async () => {
     expect((await api('PUT', '/api/browser/session', { cookies: 'yes' })).status).toBe(400);
-    expect((await api('PUT', '/api/browser/session', { cookies: [{ name: 'a' }], origins: [] })).status).toBe(400);
+    expect((await api('PUT', '/api/browser/session', { cookies: [{ name: 'a' }], origins: [] })).status).toBe(
+      400,
+    );
     const huge = { cookies: [{ name: 'a', value: 'x'.repeat(1_100_000), domain: 'b' }], origins: [] };
     expect((await api('PUT', '/api/browser/session', huge)).status).toBe(413);
   });
@@ -273,7 +309,9 @@ describe('scopes', () => {
 
 describe('resilience', () => {
   it('fails a page that never loads and runs the next job', async () => {
-    const hanging = await settledJob(await runActions([{ type: 'navigate', url: `${site.url}/__site/never-loads` }]));
+    const hanging = await settledJob(
+      await runActions([{ type: 'navigate', url: `${site.url}/__site/never-loads` }]),
+    );
     expect(hanging.state).toBe('failed');
     expect(hanging.error).toMatch(/timed out|Timeout/i);
 
@@ -299,7 +337,9 @@ describe('resilience', () => {
     const before = findProfileProcesses(profile.path);
     expect(before.length).toBeGreaterThan(0);
     for (const pid of before) process.kill(pid, 'SIGKILL');
-    await waitFor(status, (body) => body.browserUp === false || body.workerUp === true, { what: 'the status' });
+    await waitFor(status, (body) => body.browserUp === false || body.workerUp === true, {
+      what: 'the status',
+    });
 
     const job = await settledJob(await runActions([{ type: 'navigate', url: site.url }]));
     expect(job.state).toBe('completed');
@@ -314,7 +354,11 @@ describe('resilience', () => {
       { type: 'wait', ms: 3_000 },
       { type: 'extract', target: { text: "What's new?" } },
     ]);
-    await waitFor(() => api('GET', `/api/jobs/${jobId}`), (answer) => answer.body.state === 'active', { what: 'the job to start' });
+    await waitFor(
+      () => api('GET', `/api/jobs/${jobId}`),
+      (answer) => answer.body.state === 'active',
+      { what: 'the job to start' },
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const pid of findProfileProcesses(profile.path)) process.kill(pid, 'SIGKILL');
 
@@ -340,15 +384,30 @@ describe('session', () => {
 
       const created = await api('POST', '/api/drafts', { content: `Behind the login wall ${Date.now()}` });
       const approved = await api('POST', `/api/drafts/${created.body.id}/approve`);
-      await waitFor(() => api('GET', `/api/jobs/${approved.body.jobId}`), (answer) => answer.body.state === 'delayed', {
-        what: 'the publish to be held',
-      });
+      await waitFor(
+        () => api('GET', `/api/jobs/${approved.body.jobId}`),
+        (answer) => answer.body.state === 'delayed',
+        {
+          what: 'the publish to be held',
+        },
+      );
       expect((await api('GET', `/api/drafts/${created.body.id}`)).body.status).toBe('approved');
       expect(site.submits).toHaveLength(0);
 
       const host = new URL(site.url).hostname;
       const imported = await api('PUT', '/api/browser/session', {
-        cookies: [{ name: site.sessionCookie.name, value: site.sessionCookie.value, domain: host, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Lax' }],
+        cookies: [
+          {
+            name: site.sessionCookie.name,
+            value: site.sessionCookie.value,
+            domain: host,
+            path: '/',
+            expires: -1,
+            httpOnly: true,
+            secure: false,
+            sameSite: 'Lax',
+          },
+        ],
         origins: [],
       });
       expect(imported.status).toBe(202);

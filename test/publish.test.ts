@@ -4,8 +4,13 @@ import type { GatewayServer } from '../gateway/server.js';
 import { apiClient, startTestGateway } from './helpers/gateway.js';
 import { TestRedis } from './helpers/redis.js';
 import { waitFor } from './helpers/wait.js';
-import { type WorkerProcess, startWorkerProcess, temporaryProfileDir, workerEnv } from './helpers/worker-process.js';
-import { type TestSite, startTestSite } from './site/server.js';
+import {
+  startWorkerProcess,
+  temporaryProfileDir,
+  type WorkerProcess,
+  workerEnv,
+} from './helpers/worker-process.js';
+import { startTestSite, type TestSite } from './site/server.js';
 
 let redis: TestRedis;
 let site: TestSite;
@@ -50,7 +55,11 @@ async function waitForStatus(id: string, statuses: string[], timeoutMs = 45_000)
 /** Chromium processes started on this test's profile folder. */
 function chromiumOnProfile(): number {
   try {
-    return execFileSync('pgrep', ['-f', `user-data-dir=${profile.path}`]).toString().trim().split('\n').filter(Boolean).length;
+    return execFileSync('pgrep', ['-f', `user-data-dir=${profile.path}`])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean).length;
   } catch {
     return 0;
   }
@@ -59,7 +68,10 @@ function chromiumOnProfile(): number {
 beforeAll(async () => {
   redis = await TestRedis.start();
   site = await startTestSite();
-  gateway = await startTestGateway(redis.url, { THREADS_BASE_URL: site.url, ALLOWED_HOSTS: new URL(site.url).host });
+  gateway = await startTestGateway(redis.url, {
+    THREADS_BASE_URL: site.url,
+    ALLOWED_HOSTS: new URL(site.url).host,
+  });
   api = apiClient(gateway.url);
   profile = temporaryProfileDir();
   worker = startWorker();
@@ -90,12 +102,9 @@ describe('publish', () => {
     expect(site.posts[0]?.text).toBe(content);
     expect(draft.postUrl).toBe(site.posts[0]?.url);
     expect(Date.parse(draft.publishedAt)).toBeGreaterThan(0);
-    expect(draft.attempts.map((entry: { phase: string; outcome: string }) => `${entry.phase}:${entry.outcome}`)).toEqual([
-      'prepare:started',
-      'prepare:succeeded',
-      'commit:started',
-      'verify:succeeded',
-    ]);
+    expect(
+      draft.attempts.map((entry: { phase: string; outcome: string }) => `${entry.phase}:${entry.outcome}`),
+    ).toEqual(['prepare:started', 'prepare:succeeded', 'commit:started', 'verify:succeeded']);
 
     // The draft is marked published just before the handler returns, so the job may still be active.
     const job = await waitFor(
@@ -163,10 +172,21 @@ describe('publish', () => {
     const content = `Killed right after the click ${Date.now()}`;
     const { id } = await createAndApprove(content);
 
-    await waitFor(() => site.submits.length, (count) => count === 1, { what: 'the submit', timeoutMs: 45_000 });
+    await waitFor(
+      () => site.submits.length,
+      (count) => count === 1,
+      { what: 'the submit', timeoutMs: 45_000 },
+    );
     await worker.kill();
-    await waitFor(() => site.posts.length, (count) => count === 1, { what: 'the delayed post' });
-    await waitFor(chromiumOnProfile, (count) => count === 0, { what: 'Chromium to exit with the worker', timeoutMs: 15_000 });
+    await waitFor(
+      () => site.posts.length,
+      (count) => count === 1,
+      { what: 'the delayed post' },
+    );
+    await waitFor(chromiumOnProfile, (count) => count === 0, {
+      what: 'Chromium to exit with the worker',
+      timeoutMs: 15_000,
+    });
     site.setBehaviour({ submitDelayMs: 0 });
 
     worker = startWorker();

@@ -36,7 +36,9 @@ export class SideEffectGate {
       const remaining = await this.quota.remaining(now);
       const left = kind === 'posts' ? remaining.postsLeft : remaining.repliesLeft;
       if (left <= 0) {
-        const resetsAt = remaining.resetsAt ? Date.parse(remaining.resetsAt) : now + this.config.HOLD_RECHECK_MS;
+        const resetsAt = remaining.resetsAt
+          ? Date.parse(remaining.resetsAt)
+          : now + this.config.HOLD_RECHECK_MS;
         return { hold: true, untilMs: resetsAt, reason: `the daily cap for ${kind} is reached` };
       }
     }
@@ -46,7 +48,11 @@ export class SideEffectGate {
     if (last > 0 && now < last + spacingMs) {
       // Up to a quarter of the spacing is added at random, so posts do not land on a fixed beat.
       const jitter = Math.round(this.random() * spacingMs * 0.25);
-      return { hold: true, untilMs: last + spacingMs + jitter, reason: 'spacing since the previous side effect' };
+      return {
+        hold: true,
+        untilMs: last + spacingMs + jitter,
+        reason: 'spacing since the previous side effect',
+      };
     }
     return { hold: false };
   }

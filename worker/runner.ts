@@ -48,7 +48,11 @@ function draftIdOf(data: unknown): string | null {
 }
 
 /** The kind of side effect a job has, or null for a job that only reads. */
-async function sideEffectOf(deps: RunnerDeps, name: JobName, payload: JobPayloads[JobName]): Promise<QuotaKind | 'like' | null> {
+async function sideEffectOf(
+  deps: RunnerDeps,
+  name: JobName,
+  payload: JobPayloads[JobName],
+): Promise<QuotaKind | 'like' | null> {
   if (name === 'publish') {
     const draft = await deps.store.get((payload as JobPayloads['publish']).draftId);
     return draft?.replyTo ? 'replies' : 'posts';
@@ -62,14 +66,29 @@ export function createRunner(deps: RunnerDeps): Worker {
   let username: string | null = null;
   let jobsSinceLaunch = 0;
 
-  async function hold(job: Job, token: string | undefined, untilMs: number, reason: string, release: boolean): Promise<never> {
+  async function hold(
+    job: Job,
+    token: string | undefined,
+    untilMs: number,
+    reason: string,
+    release: boolean,
+  ): Promise<never> {
     const jobId = job.id ?? '';
     deps.logger.info({ jobId, until: new Date(untilMs).toISOString(), reason }, 'job held');
     await job.moveToDelayed(untilMs, token);
     if (release) await deps.commands.sadd(deps.keys.heldJobs, jobId);
     await deps.events.append({
       type: 'job.progress',
-      data: { jobId, name: job.name as JobName, draftId: draftIdOf(job.data), step: `held: ${reason}`, index: null, status: 'started', durationMs: null, artifact: null },
+      data: {
+        jobId,
+        name: job.name as JobName,
+        draftId: draftIdOf(job.data),
+        step: `held: ${reason}`,
+        index: null,
+        status: 'started',
+        durationMs: null,
+        artifact: null,
+      },
     });
     throw new DelayedError();
   }
@@ -82,7 +101,9 @@ export function createRunner(deps: RunnerDeps): Worker {
     const name: JobName = nameCheck.data;
     const payload = jobPayloadSchemas[name].safeParse(job.data);
     if (!payload.success) {
-      const issues = payload.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+      const issues = payload.error.issues
+        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+        .join('; ');
       throw new UnrecoverableError(`invalid ${name} payload: ${issues}`);
     }
 
@@ -90,14 +111,19 @@ export function createRunner(deps: RunnerDeps): Worker {
     if (sideEffect) {
       const decision = await deps.gate.check(sideEffect);
       if (decision.hold) {
-        const release = decision.reason.startsWith('the worker is paused') || decision.reason.startsWith('waiting for a person');
+        const release =
+          decision.reason.startsWith('the worker is paused') ||
+          decision.reason.startsWith('waiting for a person');
         await hold(job, token, decision.untilMs, decision.reason, release);
       }
     }
 
     const draftId = draftIdOf(job.data);
     deps.state.currentJob = jobId;
-    await deps.events.append({ type: 'job.active', data: { jobId, name, draftId, attempt: job.attemptsMade + 1 } });
+    await deps.events.append({
+      type: 'job.active',
+      data: { jobId, name, draftId, attempt: job.attemptsMade + 1 },
+    });
     logger.info('job started');
 
     const page = await deps.session.newPage();
@@ -131,14 +157,26 @@ export function createRunner(deps: RunnerDeps): Worker {
         await job.updateProgress({ step, status, index: extra.index ?? null });
         await deps.events.append({
           type: 'job.progress',
-          data: { jobId, name, draftId, step, status, index: extra.index ?? null, durationMs: extra.durationMs ?? null, artifact: extra.artifact ?? null },
+          data: {
+            jobId,
+            name,
+            draftId,
+            step,
+            status,
+            index: extra.index ?? null,
+            durationMs: extra.durationMs ?? null,
+            artifact: extra.artifact ?? null,
+          },
         });
       },
       username: async () => {
         if (username) return username;
         const login = await deps.adapter.checkLogin(page);
         if (!login.loggedIn) {
-          throw new SiteError(login.reason === 'unknown_page' ? 'selector_missing' : login.reason, `not logged in to Threads (${login.reason})`);
+          throw new SiteError(
+            login.reason === 'unknown_page' ? 'selector_missing' : login.reason,
+            `not logged in to Threads (${login.reason})`,
+          );
         }
         username = login.username;
         return username;
@@ -148,7 +186,11 @@ export function createRunner(deps: RunnerDeps): Worker {
 
     try {
       const handler = deps.handlers[name] as JobHandler<JobName>;
-      const result = await withDeadline(handler(context, payload.data), deps.config.JOB_DEADLINE_MS, `${name} job`);
+      const result = await withDeadline(
+        handler(context, payload.data),
+        deps.config.JOB_DEADLINE_MS,
+        `${name} job`,
+      );
       if (sideEffect) await deps.gate.recordSideEffect();
       logger.info('job completed');
       return result;
@@ -158,12 +200,21 @@ export function createRunner(deps: RunnerDeps): Worker {
         username = null;
         await deps.setNeedsHuman(error.code);
         if (sideEffect) {
-          await hold(job, token, Date.now() + deps.config.HOLD_RECHECK_MS, `waiting for a person: ${error.code}`, true);
+          await hold(
+            job,
+            token,
+            Date.now() + deps.config.HOLD_RECHECK_MS,
+            `waiting for a person: ${error.code}`,
+            true,
+          );
         }
         throw new UnrecoverableError(error.message);
       }
       if (crashed || !deps.session.isUp) {
-        throw new Error(`the browser or its page crashed during the job: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(
+          `the browser or its page crashed during the job: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
       throw error;
     } finally {
@@ -182,7 +233,8 @@ export function createRunner(deps: RunnerDeps): Worker {
       logger.warn({ err: error }, 'closing the page failed');
       relaunch ??= 'closing the page hung';
     }
-    if (!relaunch && jobsSinceLaunch >= deps.config.BROWSER_RECYCLE_JOBS) relaunch = `recycling after ${jobsSinceLaunch} jobs`;
+    if (!relaunch && jobsSinceLaunch >= deps.config.BROWSER_RECYCLE_JOBS)
+      relaunch = `recycling after ${jobsSinceLaunch} jobs`;
     if (relaunch) {
       jobsSinceLaunch = 0;
       await deps.session.relaunch(relaunch);
@@ -202,7 +254,10 @@ export function createRunner(deps: RunnerDeps): Worker {
   worker.on('completed', (job, result: JobResult) => {
     const jobId = job.id ?? '';
     void deps.events
-      .append({ type: 'job.completed', data: { jobId, name: job.name as JobName, draftId: draftIdOf(job.data), result: summarize(result) } })
+      .append({
+        type: 'job.completed',
+        data: { jobId, name: job.name as JobName, draftId: draftIdOf(job.data), result: summarize(result) },
+      })
       .catch((error: unknown) => deps.logger.error({ err: error, jobId }, 'appending job.completed failed'));
   });
 
@@ -214,9 +269,17 @@ export function createRunner(deps: RunnerDeps): Worker {
     void deps.events
       .append({
         type: 'job.failed',
-        data: { jobId, name: job.name as JobName, draftId: draftIdOf(job.data), error: error.message.slice(0, 500), willRetry },
+        data: {
+          jobId,
+          name: job.name as JobName,
+          draftId: draftIdOf(job.data),
+          error: error.message.slice(0, 500),
+          willRetry,
+        },
       })
-      .catch((appendError: unknown) => deps.logger.error({ err: appendError, jobId }, 'appending job.failed failed'));
+      .catch((appendError: unknown) =>
+        deps.logger.error({ err: appendError, jobId }, 'appending job.failed failed'),
+      );
   });
 
   worker.on('error', (error) => deps.logger.error({ err: error }, 'worker error'));
@@ -226,7 +289,9 @@ export function createRunner(deps: RunnerDeps): Worker {
 /** Keeps results small in events: scalars only, never screenshot bytes or page text. */
 function summarize(result: JobResult): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(result ?? {}).filter(([, value]) => value === null || ['string', 'number', 'boolean'].includes(typeof value)),
+    Object.entries(result ?? {}).filter(
+      ([, value]) => value === null || ['string', 'number', 'boolean'].includes(typeof value),
+    ),
   );
 }
 

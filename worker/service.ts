@@ -1,26 +1,26 @@
-import { readFileSync } from 'node:fs';
 import { ArtifactStore } from '../shared/artifacts.js';
 import type { Config } from '../shared/config.js';
 import { DraftStore } from '../shared/draft-store.js';
 import { EventWriter } from '../shared/events.js';
+import { releaseHeldJobs } from '../shared/held-jobs.js';
 import type { Logger } from '../shared/logger.js';
 import { createBrowserQueue } from '../shared/queue.js';
 import { createBlockingConnection, keyspace } from '../shared/redis.js';
 import { createShutdown } from '../shared/shutdown.js';
-import { releaseHeldJobs } from '../shared/held-jobs.js';
 import { UrlPolicy } from '../shared/url-policy.js';
-import { readBrowserStatus, setNeedsHuman as setNeedsHumanFlag, writeHeartbeat } from '../shared/worker-status.js';
-import { SideEffectGate } from './gate.js';
-import { UrlGuard } from './url-guard.js';
+import { VERSION } from '../shared/version.js';
+import {
+  readBrowserStatus,
+  setNeedsHuman as setNeedsHumanFlag,
+  writeHeartbeat,
+} from '../shared/worker-status.js';
 import { BrowserSession, resolveExecutablePath } from './browser.js';
+import { SideEffectGate } from './gate.js';
 import { jobHandlers } from './jobs/index.js';
 import { Quota } from './quota.js';
 import { createRunner, type RunnerDeps } from './runner.js';
 import { ThreadsAdapter } from './sites/threads/adapter.js';
-
-const version = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+import { UrlGuard } from './url-guard.js';
 
 export interface WorkerService {
   session: BrowserSession;
@@ -53,7 +53,7 @@ export async function startWorkerService(config: Config, logger: Logger): Promis
         keys,
         {
           at: new Date().toISOString(),
-          version,
+          version: VERSION,
           pid: process.pid,
           browserUp: session.isUp,
           loggedIn: state.loggedIn,
@@ -134,7 +134,8 @@ export async function startWorkerService(config: Config, logger: Logger): Promis
       { name: 'heartbeat key', run: () => commands.del(keys.heartbeat) },
       {
         name: 'status event',
-        run: async () => events.append({ type: 'browser.status', data: await readBrowserStatus(commands, keys) }),
+        run: async () =>
+          events.append({ type: 'browser.status', data: await readBrowserStatus(commands, keys) }),
       },
       { name: 'browser', run: () => session.close() },
       { name: 'queue', run: () => queue.close() },

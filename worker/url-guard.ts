@@ -8,19 +8,40 @@ export class UrlGuard {
   constructor(readonly policy: UrlPolicy) {}
 
   /**
-   * Aborts every document request to a URL off the allowlist, in every page of the context. Other
+   * Aborts every document request to a URL off the allowlist, in every page of the context. A
+   * document request is fetched here without following redirects, so each hop of a redirect
+   * chain comes back through this route and is checked before the browser requests it. Other
    * requests (images, scripts) of an allowed page pass, as a browser needs them.
    */
   async install(context: BrowserContext): Promise<void> {
     await context.route('**/*', async (route) => {
       const request = route.request();
       if (!request.isNavigationRequest()) return route.fallback();
-      const refusal = this.policy.check(request.url());
-      if (!refusal) return route.fallback();
-
       const page = request.frame().page();
-      this.refusals.set(page, `navigation to ${request.url().slice(0, 200)} refused: ${refusal}`);
-      return route.abort('blockedbyclient');
+      const refusal = this.policy.check(request.url());
+      if (refusal) {
+        this.refusals.set(page, `navigation to ${request.url().slice(0, 200)} refused: ${refusal}`);
+        return route.abort('blockedbyclient');
+      }
+
+      let response: Awaited<ReturnType<typeof route.fetch>>;
+      try {
+        response = await route.fetch({ maxRedirects: 0 });
+      } catch {
+        // The server could not be reached; the page sees a failed load, as without the route.
+        return route.abort('failed');
+      }
+      const location =
+        response.status() >= 300 && response.status() < 400 ? response.headers().location : undefined;
+      if (location) {
+        const target = new URL(location, request.url()).toString();
+        const hopRefusal = this.policy.check(target);
+        if (hopRefusal) {
+          this.refusals.set(page, `a redirect to ${target.slice(0, 200)} refused: ${hopRefusal}`);
+          return route.abort('blockedbyclient');
+        }
+      }
+      return route.fulfill({ response });
     });
   }
 

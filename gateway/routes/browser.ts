@@ -80,7 +80,12 @@ export function registerBrowserRoutes(app: GatewayApp, deps: GatewayDeps): void 
       const state = c.req.valid('json');
       const importId = ulid();
       // The state waits in Redis, never in the job's data, and the worker deletes it on reading.
-      await deps.redis.set(deps.keys.sessionImport(importId), JSON.stringify(state), 'EX', SESSION_IMPORT_TTL_SECONDS);
+      await deps.redis.set(
+        deps.keys.sessionImport(importId),
+        JSON.stringify(state),
+        'EX',
+        SESSION_IMPORT_TTL_SECONDS,
+      );
       const jobId = await queueJob(deps, 'session', { importId });
       c.get('logger').info({ jobId, cookies: state.cookies.length }, 'session import queued');
       c.header('Location', `/api/jobs/${jobId}`);

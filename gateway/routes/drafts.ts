@@ -8,6 +8,7 @@ import {
   editDraftBodySchema,
 } from '../../shared/drafts.js';
 import { AppError } from '../../shared/errors.js';
+import { UrlPolicy } from '../../shared/url-policy.js';
 import { requireApprover } from '../auth.js';
 import type { GatewayApp, GatewayDeps } from '../deps.js';
 import {
@@ -62,7 +63,10 @@ const routes = {
     tags,
     summary: 'Create a draft',
     request: { body: jsonBody(createDraftBodySchema) },
-    responses: { 201: jsonResponse(draftSchema, 'the new draft, pending'), ...errorResponses(400, 413, 415) },
+    responses: {
+      201: jsonResponse(draftSchema, 'the new draft, pending'),
+      ...errorResponses(400, 413, 415, 422),
+    },
   }),
   list: createRoute({
     method: 'get',
@@ -153,8 +157,16 @@ export function registerDraftRoutes(app: GatewayApp, deps: GatewayDeps): void {
   }
   app.on('DELETE', '/api/drafts/:id', requireApprover);
 
+  const policy = new UrlPolicy(deps.config.ALLOWED_HOSTS, deps.config.THREADS_BASE_URL);
   app.openapi(routes.create, async (c) => {
-    const draft = await deps.store.create(c.req.valid('json'), c.get('principal').name);
+    const body = c.req.valid('json');
+    const refusal = body.replyTo ? policy.check(body.replyTo) : null;
+    if (refusal) {
+      throw new AppError(422, 'url_not_allowed', `replyTo: ${refusal}`, [
+        { path: 'replyTo', message: refusal },
+      ]);
+    }
+    const draft = await deps.store.create(body, c.get('principal').name);
     c.header('Location', `/api/drafts/${draft.id}`);
     return c.json(draft, 201);
   });

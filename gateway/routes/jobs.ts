@@ -2,8 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { requireApprover } from '../auth.js';
-import { revokeDraft } from '../draft-actions.js';
 import type { GatewayApp, GatewayDeps } from '../deps.js';
+import { revokeDraft } from '../draft-actions.js';
 import { errorResponses, jsonResponse } from '../openapi.js';
 
 const jobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected a job id');
@@ -100,7 +100,9 @@ export function registerJobCancelRoute(app: GatewayApp, deps: GatewayDeps): void
   });
 }
 
-const artifactNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected an artifact name such as composer.png');
+const artifactNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected an artifact name such as composer.png');
 
 export function registerArtifactRoutes(app: GatewayApp, deps: GatewayDeps): void {
   const route = createRoute({
@@ -110,7 +112,10 @@ export function registerArtifactRoutes(app: GatewayApp, deps: GatewayDeps): void
     summary: 'A file a job produced, such as a screenshot',
     request: { params: z.strictObject({ id: jobIdSchema, name: artifactNameSchema }) },
     responses: {
-      200: { description: 'the file', content: { 'image/png': { schema: z.string().meta({ format: 'binary' }) } } },
+      200: {
+        description: 'the file',
+        content: { 'image/png': { schema: z.string().meta({ format: 'binary' }) } },
+      },
       ...errorResponses(400, 404),
     },
   });

@@ -9,7 +9,9 @@ export async function waitFor<T>(
   let last: T = await read();
   while (!done(last)) {
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}; last value: ${JSON.stringify(last)?.slice(0, 500)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
     last = await read();

@@ -17,7 +17,12 @@ export interface WorkerProcess {
 }
 
 /** Environment for a worker that drives the local test site with the system Chromium. */
-export function workerEnv(redisUrl: string, siteUrl: string, profileDir: string, extra: Record<string, string> = {}) {
+export function workerEnv(
+  redisUrl: string,
+  siteUrl: string,
+  profileDir: string,
+  extra: Record<string, string> = {},
+) {
   const site = new URL(siteUrl);
   return {
     PATH: process.env.PATH ?? '',
@@ -31,6 +36,7 @@ export function workerEnv(redisUrl: string, siteUrl: string, profileDir: string,
     BROWSER_PROFILE_DIR: profileDir,
     HEARTBEAT_INTERVAL_MS: '500',
     STEP_TIMEOUT_MS: '10000',
+    TOAST_TIMEOUT_MS: '4000',
     WORKER_LOCK_MS: '4000',
     POST_SPACING_SECONDS: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',

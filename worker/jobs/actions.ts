@@ -13,7 +13,10 @@ class PermanentStepError extends Error {
 export function locatorFor(page: Page, target: Target): Locator {
   if ('css' in target) return page.locator(target.css);
   if ('role' in target) {
-    return page.getByRole(target.role as Parameters<Page['getByRole']>[0], target.name ? { name: target.name } : {});
+    return page.getByRole(
+      target.role as Parameters<Page['getByRole']>[0],
+      target.name ? { name: target.name } : {},
+    );
   }
   if ('text' in target) return page.getByText(target.text);
   if ('label' in target) return page.getByLabel(target.label);
@@ -39,7 +42,11 @@ async function navigate(context: JobContext, url: string): Promise<string> {
   return context.page.url();
 }
 
-async function runStep(context: JobContext, step: Step, index: number): Promise<Pick<StepResult, 'value' | 'artifact'>> {
+async function runStep(
+  context: JobContext,
+  step: Step,
+  index: number,
+): Promise<Pick<StepResult, 'value' | 'artifact'>> {
   const { page } = context;
   const timeout = context.config.STEP_TIMEOUT_MS;
   switch (step.type) {
@@ -57,7 +64,10 @@ async function runStep(context: JobContext, step: Step, index: number): Promise<
       return {};
     case 'scroll':
       if (step.to !== undefined) {
-        await page.evaluate((edge) => window.scrollTo(0, edge === 'top' ? 0 : document.body.scrollHeight), step.to);
+        await page.evaluate(
+          (edge) => window.scrollTo(0, edge === 'top' ? 0 : document.body.scrollHeight),
+          step.to,
+        );
       } else {
         await page.mouse.wheel(0, step.by ?? 0);
       }
@@ -69,13 +79,20 @@ async function runStep(context: JobContext, step: Step, index: number): Promise<
       return {};
     case 'screenshot': {
       const bytes = await page.screenshot({ fullPage: step.fullPage ?? false, timeout });
-      const artifact = await context.artifacts.save(context.job.id ?? '', `step-${index}.png`, 'image/png', bytes);
+      const artifact = await context.artifacts.save(
+        context.job.id ?? '',
+        `step-${index}.png`,
+        'image/png',
+        bytes,
+      );
       return { artifact };
     }
     case 'extract': {
       const locator = locatorFor(page, step.target).first();
       await locator.waitFor({ state: 'attached', timeout });
-      const value = step.attribute ? await locator.getAttribute(step.attribute, { timeout }) : await locator.innerText({ timeout });
+      const value = step.attribute
+        ? await locator.getAttribute(step.attribute, { timeout })
+        : await locator.innerText({ timeout });
       return { value: typeof value === 'string' ? value.slice(0, 10_000) : value };
     }
     case 'like': {
@@ -95,13 +112,22 @@ export async function actions(context: JobContext, payload: JobPayloads['actions
     const started = performance.now();
     await context.progress(step.type, 'started', { index });
     try {
-      const outcome = await withStepTimeout(runStep(context, step, index), context.config.STEP_TIMEOUT_MS + 1_000, step.type);
+      const outcome = await withStepTimeout(
+        runStep(context, step, index),
+        context.config.STEP_TIMEOUT_MS + 1_000,
+        step.type,
+      );
       const durationMs = Math.round(performance.now() - started);
       results.push({ index, type: step.type, status: 'succeeded', durationMs, ...outcome });
-      await context.progress(step.type, 'succeeded', { index, durationMs, ...(outcome.artifact ? { artifact: outcome.artifact } : {}) });
+      await context.progress(step.type, 'succeeded', {
+        index,
+        durationMs,
+        ...(outcome.artifact ? { artifact: outcome.artifact } : {}),
+      });
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
-      const message = error instanceof Error ? error.message.split('\n')[0]?.slice(0, 500) ?? 'failed' : String(error);
+      const message =
+        error instanceof Error ? (error.message.split('\n')[0]?.slice(0, 500) ?? 'failed') : String(error);
       results.push({ index, type: step.type, status: 'failed', durationMs, error: message });
       for (const [skipped, rest] of payload.steps.slice(index + 1).entries()) {
         results.push({ index: index + 1 + skipped, type: rest.type, status: 'skipped', durationMs: 0 });
@@ -111,7 +137,8 @@ export async function actions(context: JobContext, payload: JobPayloads['actions
 
       const summary = `step ${index} (${step.type}) failed: ${message}`;
       if (error instanceof SiteError && error.code !== 'selector_missing') throw error;
-      if (error instanceof PermanentStepError || error instanceof SiteError) throw new UnrecoverableError(summary);
+      if (error instanceof PermanentStepError || error instanceof SiteError)
+        throw new UnrecoverableError(summary);
       // A timeout or a crashed page can pass on a retry; a missing target on a loaded page cannot.
       if (error instanceof errors.TimeoutError && step.type !== 'navigate' && step.type !== 'wait') {
         throw new UnrecoverableError(summary);

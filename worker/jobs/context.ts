@@ -12,8 +12,8 @@ import type { Keyspace } from '../../shared/redis.js';
 import type { BrowserSession } from '../browser.js';
 import type { SideEffectGate } from '../gate.js';
 import type { Quota } from '../quota.js';
-import type { UrlGuard } from '../url-guard.js';
 import type { ThreadsAdapter } from '../sites/threads/adapter.js';
+import type { UrlGuard } from '../url-guard.js';
 
 /** What every job handler gets: its job, a fresh page, and the stores it may write. */
 export interface JobContext {

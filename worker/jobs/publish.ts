@@ -14,9 +14,6 @@ import {
   markUnconfirmed,
 } from './draft-transitions.js';
 
-/** How long the toast may take after the click before the worker reads the profile back. */
-const TOAST_TIMEOUT_MS = 20_000;
-
 /**
  * Publishes an approved draft in three phases: prepare (open the composer, type, screenshot),
  * commit (one click on Post, never repeated), verify (the toast's link, else a read-back).
@@ -120,7 +117,8 @@ async function prepare(context: JobContext, draft: Draft, jobId: string): Promis
       await backToApproved(context, draft.id, jobId, message);
       throw error;
     }
-    const final = context.isLastAttempt() || error instanceof SiteError || error instanceof UnrecoverableError;
+    const final =
+      context.isLastAttempt() || error instanceof SiteError || error instanceof UnrecoverableError;
     context.logger.warn({ err: error, draftId: draft.id, final }, 'prepare phase failed');
     if (final) {
       await markFailed(context, draft.id, jobId, 'prepare', message);
@@ -150,7 +148,7 @@ async function commitAndVerify(context: JobContext, draft: Draft, jobId: string)
   await context.progress('submitted', 'succeeded');
 
   await context.progress('verifying', 'started');
-  const outcome = await context.adapter.waitForOutcome(context.page, TOAST_TIMEOUT_MS);
+  const outcome = await context.adapter.waitForOutcome(context.page, context.config.TOAST_TIMEOUT_MS);
   if (outcome.kind === 'posted') {
     await markPublished(context, draft.id, jobId, outcome.postUrl);
     await context.progress('verified', 'succeeded');
@@ -187,7 +185,8 @@ async function openReplyComposer(context: JobContext, replyTo: string, username:
   if (refusal) throw new UnrecoverableError(`the reply target is not allowed: ${refusal}`);
   const target = await context.adapter.readReplyTarget(context.page, replyTo, username);
   if (target.kind === 'gone') throw new UnrecoverableError(`the post to reply to is gone: ${replyTo}`);
-  if (target.kind === 'already_replied') throw new UnrecoverableError(`the account already replied to ${replyTo}`);
+  if (target.kind === 'already_replied')
+    throw new UnrecoverableError(`the account already replied to ${replyTo}`);
   await context.adapter.openReplyComposer(context.page, replyTo);
 }
 

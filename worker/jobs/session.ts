@@ -12,7 +12,10 @@ export async function session(context: JobContext, payload: JobPayloads['session
     const key = context.keys.sessionImport(payload.importId);
     const json = await context.redisCommands.getdel(key);
     if (json === null) {
-      return { loggedIn: false, reason: 'the storage state expired before the worker read it; import it again' };
+      return {
+        loggedIn: false,
+        reason: 'the storage state expired before the worker read it; import it again',
+      };
     }
     const state = storageStateSchema.parse(JSON.parse(json));
     await importState(context, state);
@@ -38,7 +41,10 @@ async function importState(context: JobContext, state: StorageState): Promise<vo
   for (const origin of state.origins) {
     // Local storage is written only for origins the worker may visit anyway.
     if (!context.urlGuard.policy.isAllowed(origin.origin)) continue;
-    await context.page.goto(origin.origin, { waitUntil: 'domcontentloaded', timeout: context.config.STEP_TIMEOUT_MS });
+    await context.page.goto(origin.origin, {
+      waitUntil: 'domcontentloaded',
+      timeout: context.config.STEP_TIMEOUT_MS,
+    });
     await context.page.evaluate((entries) => {
       for (const entry of entries) window.localStorage.setItem(entry.name, entry.value);
     }, origin.localStorage);

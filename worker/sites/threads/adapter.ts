@@ -6,7 +6,10 @@ export type LoginState =
   | { loggedIn: true; username: string }
   | { loggedIn: false; reason: 'login_required' | 'checkpoint' | 'action_blocked' | 'unknown_page' };
 
-export type TargetState = { kind: 'available'; code: string } | { kind: 'gone' } | { kind: 'already_replied' };
+export type TargetState =
+  | { kind: 'available'; code: string }
+  | { kind: 'gone' }
+  | { kind: 'already_replied' };
 
 export type SubmitOutcome =
   | { kind: 'posted'; postUrl: string }
@@ -119,7 +122,8 @@ export class ThreadsAdapter {
       timeout: this.options.timeoutMs,
     });
     const blocked = this.classifyUrl(page.url());
-    if (blocked) throw new SiteError(blocked, `opening the reply target led to ${new URL(page.url()).pathname}`);
+    if (blocked)
+      throw new SiteError(blocked, `opening the reply target led to ${new URL(page.url()).pathname}`);
     if (response?.status() === 404) return { kind: 'gone' };
 
     const target = page.locator(threadsSelectors.postWithCode(code)).first();
@@ -127,9 +131,9 @@ export class ThreadsAdapter {
     await target.or(unavailable).waitFor({ state: 'visible', timeout: this.options.timeoutMs });
     if (await unavailable.isVisible()) return { kind: 'gone' };
 
-    const authors = await page.locator(`${threadsSelectors.post} ${threadsSelectors.authorLink}`).evaluateAll((links) =>
-      links.map((link) => link.getAttribute('href')),
-    );
+    const authors = await page
+      .locator(`${threadsSelectors.post} ${threadsSelectors.authorLink}`)
+      .evaluateAll((links) => links.map((link) => link.getAttribute('href')));
     // The first container is the target itself; any later one by this account is an earlier reply.
     const ownLater = authors.slice(1).some((href) => href === `/@${username}`);
     return ownLater ? { kind: 'already_replied' } : { kind: 'available', code };
@@ -139,7 +143,9 @@ export class ThreadsAdapter {
   async openReplyComposer(page: Page, postUrl: string): Promise<void> {
     const target = page.locator(threadsSelectors.postWithCode(this.codeOf(postUrl))).first();
     await target.locator(threadsSelectors.replyButton).first().click({ timeout: this.options.timeoutMs });
-    await page.locator(threadsSelectors.editor).waitFor({ state: 'visible', timeout: this.options.timeoutMs });
+    await page
+      .locator(threadsSelectors.editor)
+      .waitFor({ state: 'visible', timeout: this.options.timeoutMs });
   }
 
   /**
@@ -147,7 +153,10 @@ export class ThreadsAdapter {
    * this call changed anything.
    */
   async like(page: Page, postUrl: string): Promise<{ liked: true; changed: boolean }> {
-    await page.goto(this.url(new URL(postUrl).pathname), { waitUntil: 'domcontentloaded', timeout: this.options.timeoutMs });
+    await page.goto(this.url(new URL(postUrl).pathname), {
+      waitUntil: 'domcontentloaded',
+      timeout: this.options.timeoutMs,
+    });
     const blocked = this.classifyUrl(page.url());
     if (blocked) throw new SiteError(blocked, `opening the post led to ${new URL(page.url()).pathname}`);
 
