@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { EventWriter } from '../shared/events.js';
 import { keyspace } from '../shared/redis.js';
 import { TestRedis } from '../test/helpers/redis.js';
@@ -24,6 +24,8 @@ export interface EventsBenchmark {
   gateway: Percentiles;
   bareRelay: Percentiles;
   bareRead: Percentiles;
+  /** True when the load average passed the number of cores during the run. */
+  busy: boolean;
   memory: { rssPerClient: number; heapPerClient: number; rssBefore: number; rssAfter: number };
   environment: Record<string, string>;
 }
@@ -121,6 +123,7 @@ export async function runEventsBenchmark(log: (line: string) => void): Promise<E
   const commands = redis.client();
   const keys = keyspace('browser');
   const writer = new EventWriter(commands, keys.events, 10_000);
+  const loadAtStart = loadavg()[0] ?? 0;
 
   try {
     log('gateway: starting');
@@ -162,7 +165,9 @@ export async function runEventsBenchmark(log: (line: string) => void): Promise<E
     const memoryBefore = before.memory as NodeJS.MemoryUsage;
     const memoryAfter = after.memory as NodeJS.MemoryUsage;
     const heap = (memory: NodeJS.MemoryUsage) => memory.heapUsed + memory.external + memory.arrayBuffers;
+    const loadAtEnd = loadavg()[0] ?? 0;
     return {
+      busy: Math.max(loadAtStart, loadAtEnd) > cpus().length,
       clients: CLIENTS,
       events: EVENTS,
       gateway: percentiles(gatewayLatencies),
@@ -176,8 +181,13 @@ export async function runEventsBenchmark(log: (line: string) => void): Promise<E
       },
       environment: {
         cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+        'load average (1 min) at start and end': `${loadAtStart.toFixed(2)} and ${loadAtEnd.toFixed(2)}`,
         node: process.version,
-        redis: execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim().split(' ')[2]?.replace('v=', '') ?? '',
+        redis:
+          execFileSync('redis-server', ['--version'], { encoding: 'utf8' })
+            .trim()
+            .split(' ')[2]
+            ?.replace('v=', '') ?? '',
         hono: packageVersion('hono'),
         '@hono/node-server': packageVersion('@hono/node-server'),
         ioredis: packageVersion('ioredis'),

@@ -31,7 +31,7 @@ for CPU in both runs.
 | bare relay, ${result.clients} clients | ${ms(result.bareRelay.p50)} | ${ms(result.bareRelay.p99)} | ${ms(result.bareRelay.max)} | ${result.bareRelay.samples} |
 | bare \`XADD\` to \`XREAD\`, no fan-out | ${ms(result.bareRead.p50)} | ${ms(result.bareRead.p99)} | ${ms(result.bareRead.max)} | ${result.bareRead.samples} |
 
-Ratios, gateway to bare relay: p50 ${ratio(result.gateway.p50, result.bareRelay.p50)}, p99 ${ratio(result.gateway.p99, result.bareRelay.p99)} (goal: p99 at most 2).
+${result.busy ? 'The machine ran other work during this run (load average above the core count), so the tails\nare dominated by scheduling delays, and the ratios are a rough guide only.\n\n' : ''}Ratios, gateway to bare relay: p50 ${ratio(result.gateway.p50, result.bareRelay.p50)}, p99 ${ratio(result.gateway.p99, result.bareRelay.p99)} (goal: p99 at most 2).
 
 Memory of the gateway process, measured after a full garbage collection before and after
 ${result.clients} clients connected: RSS grew from ${kb(result.memory.rssBefore)} KB to ${kb(result.memory.rssAfter)} KB, which is

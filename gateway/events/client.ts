@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { EventTopic, EventType } from '../../shared/events.js';
 import { isAfter } from './stream-id.js';
 
@@ -34,15 +35,19 @@ export interface ListenerCounter {
 export interface ClientConnection {
   /** Aborts when the client goes away, also before anything was written. */
   signal: AbortSignal;
-  /** Destroys the socket at once; null where the server offers no such handle. */
-  destroy: (() => void) | null;
+  /**
+   * The Node.js response under the stream, when the server is @hono/node-server. Frames then go
+   * to it directly once its headers are out, which skips a promise per frame, and a stalled client
+   * is cut by destroying it. Without it, every frame goes through `stream`.
+   */
+  response: ServerResponse | null;
 }
 
 /**
  * One `GET /api/events` response body. While the client replays older entries, live events wait
  * in `pending`. Then `goLive` writes the ones the replay did not reach, and later live events are
  * written at once. A client whose unsent bytes pass `maxBufferedBytes` is disconnected, so a reader that
- * stalls holds about that much memory at most.
+ * stalls keeps about that much memory at most.
  */
 export class EventClient {
   readonly stream: ReadableStream<Uint8Array>;
@@ -58,6 +63,13 @@ export class EventClient {
    * `XREAD`, so live events up to this id arrive once more and are skipped.
    */
   private replayedUpTo: string | null = null;
+  /** True once frames go straight to `connection.response`. */
+  private direct = false;
+  private firstFrameQueued = false;
+  /** Frames written after the first one and before the response's headers went out. */
+  private backlog: Buffer[] = [];
+  private backlogBytes = 0;
+  private backlogTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly filter: EventFilter,
@@ -96,22 +108,79 @@ export class EventClient {
     return this.live && !this.closed;
   }
 
-  /** Bytes queued and not yet taken by the server. */
+  /** Bytes written and not yet handed to the socket. */
   private get queuedBytes(): number {
-    return this.maxBufferedBytes - (this.controller?.desiredSize ?? 0);
+    const response = this.connection.response;
+    if (this.direct && response) return response.writableLength;
+    return this.backlogBytes + this.maxBufferedBytes - (this.controller?.desiredSize ?? 0);
   }
 
   /** Writes a frame now, whatever the replay state; false once the client is gone. */
   write(frame: Buffer): boolean {
     if (this.closed || !this.controller) return false;
 
-    this.controller.enqueue(frame);
+    this.send(frame);
     if (this.queuedBytes > this.maxBufferedBytes) {
       this.drop();
       return false;
     }
     return true;
   }
+
+  /**
+   * Sends the first frame through `stream`, so @hono/node-server writes it with the headers. Later
+   * frames wait in `backlog` until the headers are out and then go to the response directly. The
+   * stream's queue is empty by then, so the order holds.
+   */
+  private send(frame: Buffer): void {
+    const response = this.connection.response;
+    if (this.direct && response) {
+      response.write(frame);
+      return;
+    }
+    if (!response || !this.firstFrameQueued) {
+      this.firstFrameQueued = true;
+      this.controller?.enqueue(frame);
+      return;
+    }
+    if (response.headersSent && this.backlog.length === 0) {
+      this.goDirect(response);
+      response.write(frame);
+      return;
+    }
+
+    this.backlog.push(frame);
+    this.backlogBytes += frame.length;
+    this.backlogTimer ??= setTimeout(() => this.flushBacklog(), 1);
+  }
+
+  /** Moves the backlog to the response once its headers are out; checks again every millisecond. */
+  private flushBacklog(): void {
+    this.backlogTimer = null;
+    const response = this.connection.response;
+    if (this.closed || !response) return;
+    if (!response.headersSent) {
+      this.backlogTimer = setTimeout(() => this.flushBacklog(), 1);
+      return;
+    }
+
+    this.goDirect(response);
+    const backlog = this.backlog;
+    this.backlog = [];
+    this.backlogBytes = 0;
+    for (const frame of backlog) response.write(frame);
+    if (this.queuedBytes > this.maxBufferedBytes) this.drop();
+  }
+
+  private goDirect(response: ServerResponse): void {
+    this.direct = true;
+    response.on('drain', this.handleDrain);
+    this.listeners.add(1);
+  }
+
+  private readonly handleDrain = (): void => {
+    this.releaseDrainWaiters();
+  };
 
   /** Takes a live event: written when the client is live, kept for `goLive` while it replays. */
   offer(event: RelayedEvent): void {
@@ -174,8 +243,8 @@ export class EventClient {
   /** Cuts the connection of a client that stopped reading, without waiting for its queue. */
   private drop(): void {
     if (this.closed) return;
-    if (this.connection.destroy) {
-      this.connection.destroy();
+    if (this.connection.response) {
+      this.connection.response.destroy();
     } else {
       this.controller?.error(new Error('event client too slow'));
     }
@@ -203,6 +272,14 @@ export class EventClient {
     if (this.listeningForAbort) {
       this.listeningForAbort = false;
       this.connection.signal.removeEventListener('abort', this.handleAbort);
+      this.listeners.add(-1);
+    }
+    if (this.backlogTimer) clearTimeout(this.backlogTimer);
+    this.backlogTimer = null;
+    this.backlog = [];
+    this.backlogBytes = 0;
+    if (this.direct && this.connection.response) {
+      this.connection.response.off('drain', this.handleDrain);
       this.listeners.add(-1);
     }
     this.releaseDrainWaiters(true);

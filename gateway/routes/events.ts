@@ -38,7 +38,7 @@ const streamHeaders = {
   Connection: 'keep-alive',
 };
 
-/** The Node.js response under a request served by @hono/node-server, or null elsewhere, e.g. in `app.request()`. */
+/** Returns the Node.js response under a request served by @hono/node-server, or null, e.g. in `app.request()`. */
 function serverResponseOf(env: unknown): ServerResponse | null {
   if (typeof env !== 'object' || env === null || !('outgoing' in env)) return null;
   return env.outgoing instanceof ServerResponse ? env.outgoing : null;
@@ -88,9 +88,8 @@ export function registerEventRoutes(app: GatewayApp, deps: GatewayDeps): void {
     const header = c.req.header('last-event-id');
     const resumeFrom = header !== undefined && header !== '' ? header : query.lastEventId || undefined;
 
-    const response = serverResponseOf(c.env);
     const client = deps.relay.connect(
-      { signal: c.req.raw.signal, destroy: response ? () => response.destroy() : null },
+      { signal: c.req.raw.signal, response: serverResponseOf(c.env) },
       filter,
       resumeFrom,
       c.get('logger'),
