@@ -4,18 +4,22 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { authenticate } from './auth.js';
+import { registerDashboard } from './dashboard.js';
 import type { AppVariables, GatewayApp, GatewayDeps } from './deps.js';
 import { acceptEventTicket } from './events/ticket.js';
 
 export type { AppVariables, GatewayApp };
 
 import { errorBody, handleError, unavailableResponse, validationDetails } from './http-errors.js';
+import { rejectCrossOriginCookieRequests } from './origin-check.js';
 import { registerBrowserRoutes } from './routes/browser.js';
 import { registerDraftRoutes } from './routes/drafts.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerFeedRoutes } from './routes/feed.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerArtifactRoutes, registerJobCancelRoute, registerJobRoutes } from './routes/jobs.js';
+import { registerSessionRoutes } from './routes/session.js';
+import { SessionStore } from './sessions.js';
 
 /** Paths with their own body limit, larger than the default. */
 const largeBodyPaths = new Set(['/api/browser/session']);
@@ -126,7 +130,22 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   });
   app.use('/api/*', limitBody(deps.config.BODY_LIMIT_BYTES, deps.config.SESSION_BODY_LIMIT_BYTES));
   app.use('/api/*', requireJsonBody);
-  app.use('/api/*', acceptEventTicket(deps.redis, deps.keys, authenticate(deps.tokens, deps.lookupSession)));
+  app.use('/api/*', rejectCrossOriginCookieRequests(deps.config.PUBLIC_URL));
+  const sessions = new SessionStore(
+    deps.redis,
+    deps.keys,
+    deps.config.SESSION_TTL_SECONDS,
+    deps.tokens.approverToken,
+  );
+  registerSessionRoutes(app, deps, sessions);
+  app.use(
+    '/api/*',
+    acceptEventTicket(
+      deps.redis,
+      deps.keys,
+      authenticate(deps.tokens, deps.lookupSession ?? sessions.lookup),
+    ),
+  );
 
   registerDraftRoutes(app, deps);
   registerJobRoutes(app, deps);
@@ -135,6 +154,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   registerBrowserRoutes(app, deps);
   registerFeedRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerDashboard(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {
