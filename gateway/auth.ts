@@ -46,7 +46,7 @@ export function principalForToken(token: string, tokens: TokenSet): Principal | 
 export type SessionLookup = (sessionId: string) => Promise<Principal | null>;
 
 /**
- * Accepts `Authorization: Bearer <token>` or the dashboard's session cookie, and answers 401
+ * Accepts `Authorization: Bearer <token>` or the dashboard's session cookie, and responds 401
  * otherwise. Tokens are never read from the URL.
  */
 export function authenticate(
@@ -80,7 +80,7 @@ export function authenticate(
   };
 }
 
-/** Answers 403 unless the caller has the approver scope. */
+/** Responds 403 unless the caller has the approver scope. */
 export const requireApprover: MiddlewareHandler<{ Variables: AuthVariables }> = async (c, next) => {
   if (c.get('principal').scope !== 'approver') {
     return c.json(errorBody('forbidden', 'this action needs the approver token'), 403);

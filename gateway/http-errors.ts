@@ -79,7 +79,7 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
   }
 
   if (isRedisUnavailable(error)) {
-    logger.warn({ err: error, path: c.req.path }, 'Redis unavailable; answered 503');
+    logger.warn({ err: error, path: c.req.path }, 'Redis unavailable; responded with 503');
     return unavailableResponse(c, 'Redis is unavailable; retry shortly');
   }
 

@@ -8,7 +8,7 @@ import type { GatewayDeps } from './deps.js';
 const QUEUE_FULL_RETRY_SECONDS = 30;
 
 /**
- * Queues a job the API asked for directly and announces it with `job.queued`. Answers 429 when
+ * Queues a job the API asked for directly and announces it with `job.queued`. Responds 429 when
  * more than MAX_QUEUED_JOBS jobs wait, so a runaway client cannot fill Redis.
  */
 export async function queueJob<N extends JobName>(

@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const MAX_STEPS = 50;
 const selectorText = z.string().min(1).max(500);
 
-/** Where a step acts, mapped one to one onto Playwright's locators. */
+/** The element a step acts on, mapped one to one onto Playwright's locators. */
 export const targetSchema = z.union([
   z.strictObject({ css: selectorText }),
   z.strictObject({
@@ -74,12 +74,15 @@ export type StepResult = z.infer<typeof stepResultSchema>;
 
 /** URLs a list of steps would visit, for the allowlist check before queueing. */
 export function urlsOfSteps(steps: Step[]): string[] {
-  return steps.flatMap((step) =>
-    step.type === 'navigate' ? [step.url] : step.type === 'like' ? [step.postUrl] : [],
-  );
+  const urls: string[] = [];
+  for (const step of steps) {
+    if (step.type === 'navigate') urls.push(step.url);
+    if (step.type === 'like') urls.push(step.postUrl);
+  }
+  return urls;
 }
 
-/** Whether a list of steps changes something on the site, and so obeys pacing and the pause. */
+/** Tells whether a list of steps changes something on the site, so that pacing and the pause apply. */
 export function hasSideEffects(steps: Step[]): boolean {
   return steps.some((step) => step.type === 'like');
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keyspace } from './redis.js';
 
-/** How an artifact is named in results and events; the bytes stay in Redis. */
+/** The reference to an artifact in results and events; the bytes stay in Redis. */
 export interface ArtifactRef {
   name: string;
   contentType: string;

@@ -41,7 +41,7 @@ export interface DraftPage {
   nextCursor: string | null;
 }
 
-/** A change to apply to a draft, or an error that says why it cannot apply. */
+/** A function that returns the changed draft, or an Error that explains why the change does not apply. */
 export type DraftChange = (draft: Draft) => Draft | Error;
 
 const newId = monotonicFactory();
@@ -109,7 +109,7 @@ export class DraftStore {
   /**
    * Applies `change` atomically: reads the draft, computes the new one and writes it only if no
    * other writer changed it meanwhile, retrying on a lost race. An Error returned by `change` is
-   * thrown as is, so the loser of a race sees the winner's state.
+   * thrown as is, so the loser of a race gets an error about the winner's state.
    */
   async update(
     id: string,

@@ -49,7 +49,7 @@ export function verifyJobId(publishJobId: string): string {
   return `verify-${publishJobId}`;
 }
 
-/** Settings that say how often a job may run; the publish job never retries once it has clicked. */
+/** Retry settings per job name. A publish job that has clicked Post never retries: it hands over to a verify job. */
 export const jobRetryOptions = {
   publish: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 } },
   verify: { attempts: 6, backoff: { type: 'exponential', delay: 5_000 } },

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 
-/** Why a URL may not be visited; null when it may. */
+/** The reason a URL may not be visited, or null when it may. */
 export type UrlRefusal = string | null;
 
 /** One allowlist entry: a host name or address, with an optional port. */
@@ -45,8 +45,8 @@ export function isInternalAddress(host: string): boolean {
 }
 
 /**
- * The navigation allowlist. Only http and https URLs whose host (and port, where the entry names
- * one) is listed pass; an internal address passes only when an entry names it exactly.
+ * The navigation allowlist. Only http and https URLs pass whose host is listed, with the port
+ * where the entry names one. An internal address passes only when an entry names it exactly.
  */
 export class UrlPolicy {
   private readonly entries: AllowEntry[];

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { BrowserStatus } from './events.js';
 import type { Keyspace } from './redis.js';
 
-/** What the worker writes every few seconds; it expires when the worker stops writing. */
+/** The worker's periodic status record, which expires when the worker stops writing it. */
 export interface Heartbeat {
   at: string;
   version: string;

@@ -28,7 +28,7 @@ export class UrlGuard {
       try {
         response = await route.fetch({ maxRedirects: 0 });
       } catch {
-        // The server could not be reached; the page sees a failed load, as without the route.
+        // The server could not be reached, so the page gets a failed load, as it would without the route.
         return route.abort('failed');
       }
       const location =
@@ -53,8 +53,8 @@ export class UrlGuard {
   }
 
   /**
-   * Checks every hop of a navigation's redirect chain. Playwright's routing sees only the first
-   * request of a chain, so a redirect that left the allowlist is found here, after the fact.
+   * Checks every hop of a navigation's redirect chain after the fact. The route above already
+   * refuses such hops, so this is a second line for requests that reach the page without it.
    */
   checkRedirects(response: Response | null): string | null {
     let request = response?.request() ?? null;

@@ -15,7 +15,7 @@ import type { Quota } from '../quota.js';
 import type { ThreadsAdapter } from '../sites/threads/adapter.js';
 import type { UrlGuard } from '../url-guard.js';
 
-/** What every job handler gets: its job, a fresh page, and the stores it may write. */
+/** The arguments of every job handler: its job, a fresh page, and the stores it may write. */
 export interface JobContext {
   job: Job;
   page: Page;

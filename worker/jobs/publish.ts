@@ -179,7 +179,7 @@ async function commitAndVerify(context: JobContext, draft: Draft, jobId: string)
 
 const needsPerson = new Set(['login_required', 'checkpoint', 'action_blocked']);
 
-/** Reads the reply target again and opens its reply composer; a gone or answered target fails for good. */
+/** Reads the reply target again and opens its reply composer; a target that is gone or already has a reply fails for good. */
 async function openReplyComposer(context: JobContext, replyTo: string, username: string): Promise<void> {
   const refusal = context.urlGuard.policy.check(replyTo);
   if (refusal) throw new UnrecoverableError(`the reply target is not allowed: ${refusal}`);

@@ -42,7 +42,7 @@ export class ThreadsAdapter {
     return new URL(path, this.options.baseUrl).toString();
   }
 
-  /** Opens the home page and tells whether it shows the logged-in app, and as whom. */
+  /** Opens the home page and returns whether it shows the logged-in app, and for which account. */
   async checkLogin(page: Page): Promise<LoginState> {
     await page.goto(this.url(threadsPaths.home), {
       waitUntil: 'domcontentloaded',
@@ -194,7 +194,7 @@ export class ThreadsAdapter {
     return match[2];
   }
 
-  /** Waits until Post is enabled, then clicks it exactly once. */
+  /** Waits until Post is enabled, then clicks it once; this method never clicks again. */
   async clickPost(page: Page): Promise<void> {
     const enabled = page.locator(threadsSelectors.enabledPostButton);
     try {
@@ -248,7 +248,7 @@ export class ThreadsAdapter {
     };
     page.on('response', onResponse);
     try {
-      // A profile without posts may send no query; a missing answer then reads as no posts.
+      // A profile without posts may send no query, so a missing response counts as no posts.
       const firstAnswer = page
         .waitForResponse((response) => this.isGraphql(response, threadsGraphql.profileThreads), {
           timeout: this.options.timeoutMs,
