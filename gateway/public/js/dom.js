@@ -46,14 +46,19 @@ export function externalLink(url, text) {
   return h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text ?? href);
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const timeOnlyFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
-/** Builds a `<time>` element for an ISO date, shown in the browser's time zone. */
-export function timeElement(iso) {
+/**
+ * Builds a `<time>` element for an ISO date, shown in the browser's time zone. With `timeOnly`
+ * it shows the time of day and keeps the full date in its tooltip.
+ */
+export function timeElement(iso, { timeOnly = false } = {}) {
   if (!iso) return h('span', {}, '—');
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return h('span', {}, String(iso));
-  return h('time', { datetime: date.toISOString() }, timeFormat.format(date));
+  const format = timeOnly ? timeOnlyFormat : dateTimeFormat;
+  return h('time', { datetime: date.toISOString(), title: dateTimeFormat.format(date) }, format.format(date));
 }
 
 /** Sets an element's text, and hides it while the text is empty. */

@@ -13,6 +13,15 @@ const allowedFrom = {
   delete: ['pending', 'rejected', 'approved', 'scheduled', 'failed', 'published'],
 };
 
+/** What the page says once the gateway accepted each action. */
+const doneWords = {
+  approve: 'Approved.',
+  reject: 'Rejected.',
+  edit: 'Changes saved.',
+  revoke: 'Approval revoked; the draft is pending again.',
+  retry: 'Queued for another attempt.',
+};
+
 const statusWords = {
   pending: 'Pending review',
   approved: 'Approved, waiting for the worker',
@@ -333,9 +342,10 @@ export class DraftView {
       const answer = await request;
       const updated = answer?.draft ? answer.draft : answer;
       upsertDraft(updated);
+      const done = body?.publishAt ? 'Scheduled.' : doneWords[name];
       const jobNote = answer?.jobId ? ` Publish job ${answer.jobId}.` : '';
-      if (this.parts) setMessage(this.parts.actionMessage, `${action} done.${jobNote}`);
-      this.handlers.announce(`${action} done.`);
+      if (this.parts) setMessage(this.parts.actionMessage, `${done}${jobNote}`);
+      this.handlers.announce(done);
       return true;
     } catch (error) {
       if (this.parts) {
@@ -492,7 +502,7 @@ export class DraftView {
       h(
         'tr',
         {},
-        h('td', {}, timeElement(attempt.at)),
+        h('td', {}, timeElement(attempt.at, { timeOnly: true })),
         h('td', {}, attempt.phase),
         h('td', { class: `outcome-${attempt.outcome}` }, attempt.outcome),
         h('td', {}, attempt.detail ?? ''),

@@ -76,7 +76,7 @@ function handleEvent(type, data) {
       }
       break;
     case 'draft.updated':
-      if (upsertDraft(data.draft)) {
+      if (upsertDraft(data.draft) && data.previousStatus !== data.draft.status) {
         logActivity(`Draft …${shortId(data.draft.id)}: ${data.previousStatus} → ${data.draft.status}.`);
         if (data.draft.status === 'published') announce('A draft was published.');
         if (data.draft.status === 'failed') announce('Publishing a draft failed.');
