@@ -355,6 +355,19 @@ describe('dashboard', () => {
     expect(await page.locator('#session-error').textContent()).toContain('choose a storage state file');
   });
 
+  it('pauses, resumes and reads the feed', async () => {
+    const posting = page.locator('#browser-status [data-fact="Posting"] dd');
+    await page.getByRole('button', { name: 'Pause posting' }).click();
+    await expect.poll(() => posting.textContent()).toBe('paused');
+    await page.getByRole('button', { name: 'Resume posting' }).click();
+    await expect.poll(() => posting.textContent()).toBe('running');
+    expect(await page.locator('#worker-control-error').textContent()).toBe('');
+
+    await page.getByRole('button', { name: 'Refresh feed' }).click();
+    await expect.poll(() => page.locator('#feed-list li').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await page.locator('#feed-error').textContent()).toBe('');
+  }, 60_000);
+
   it('follows the worker going down and up', async () => {
     const workerFact = page.locator('#browser-status [data-fact="Worker"] dd');
     await expect.poll(() => workerFact.textContent(), { timeout: 15_000 }).toBe('up');
