@@ -58,6 +58,8 @@ const routes = {
 };
 
 /** Returns the peer address under @hono/node-server, or `unknown` under `app.request()`, where all calls share one failure count. */
+// NOTE: behind a reverse proxy every client has the proxy's address and so shares one failure count;
+// trusting X-Forwarded-For would need a configured list of proxies.
 function clientAddress(env: unknown): string {
   if (
     typeof env === 'object' &&
