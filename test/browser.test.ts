@@ -53,10 +53,17 @@ async function settledJob(jobId: string, timeoutMs = 60_000) {
   }
 }
 
-/** Chromium processes of this profile that have exited but were never reaped. */
+/**
+ * Exited Chromium processes that the worker process has not reaped. Orphans that the system's init
+ * process must reap are not counted: in a container, `init: true` takes care of those.
+ */
 function zombieCount(): number {
-  const out = execFileSync('ps', ['-eo', 'stat=,args=']).toString();
-  return out.split('\n').filter((line) => line.startsWith('Z') && /chrom/i.test(line)).length;
+  const out = execFileSync('ps', ['-eo', 'stat=,ppid=,args=']).toString();
+  const workerPid = String(worker.child.pid);
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([stat, ppid]) => stat?.startsWith('Z') && ppid === workerPid).length;
 }
 
 /** The permalink of the first post of the site's home feed, read with an extract step. */

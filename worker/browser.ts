@@ -68,9 +68,19 @@ export class BrowserSession {
     return this.launching;
   }
 
+  /**
+   * Opens a page. A browser that died since the last job may not have reported its close yet, so a
+   * failed attempt relaunches the browser and tries once more.
+   */
   async newPage(): Promise<Page> {
     const context = await this.start();
-    return context.newPage();
+    try {
+      return await context.newPage();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'opening a page failed; relaunching the browser');
+      const relaunched = await this.relaunch('opening a page failed');
+      return relaunched.newPage();
+    }
   }
 
   /** Closes the browser; if closing hangs, the process is killed. */
