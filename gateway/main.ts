@@ -4,7 +4,13 @@ import { startGateway } from './server.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'gateway');
-const gateway = await startGateway(config, logger);
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+try {
+  gateway = await startGateway(config, logger);
+} catch (error) {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : 'the gateway failed to start');
+  process.exit(1);
+}
 
 if (!config.API_TOKEN) {
   // The generated token exists only in this process, so the link is printed once, outside the

@@ -58,10 +58,17 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     tokens: { approverToken, agentToken: config.AGENT_TOKEN ?? null },
   });
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () =>
       resolve(listening),
     );
+    listening.once('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? `${config.HOST}:${config.PORT} is already in use; stop the other process or set PORT to a free port`
+          : `listening on ${config.HOST}:${config.PORT} failed: ${error.message}`;
+      reject(new Error(reason, { cause: error }));
+    });
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -83,6 +83,12 @@ export class UrlPolicy {
     return null;
   }
 
+  /** Tells whether an entry names this host on any port, as cookie domains carry no port. */
+  isHostListed(host: string): boolean {
+    const bare = host.toLowerCase().replace(/^\./, '');
+    return this.entries.some((entry) => entry.host === bare);
+  }
+
   isAllowed(rawUrl: string): boolean {
     return this.check(rawUrl) === null;
   }

@@ -190,6 +190,44 @@ describe('approval', () => {
   });
 });
 
+describe('job cancel', () => {
+  it('cancels a waiting publish job and sends its draft back to pending', async () => {
+    const draft = await createDraft();
+    const approved = await api('POST', `/api/drafts/${draft.id}/approve`);
+    const cancelled = await api('DELETE', `/api/jobs/${approved.body.jobId}`);
+    expect(cancelled.status).toBe(200);
+    expect((await api('GET', `/api/jobs/${approved.body.jobId}`)).status).toBe(404);
+    expect((await api('GET', `/api/drafts/${draft.id}`)).body.status).toBe('pending');
+  });
+
+  it('refuses to cancel the job of a draft that is publishing', async () => {
+    const draft = await createDraft();
+    const approved = await api('POST', `/api/drafts/${draft.id}/approve`);
+    const client = redis.client();
+    const key = `browser:draft:${draft.id}`;
+    const stored = JSON.parse((await client.hget(key, 'json')) ?? '{}');
+    await client.hset(key, 'json', JSON.stringify({ ...stored, status: 'publishing' }));
+    client.disconnect();
+
+    const response = await api('DELETE', `/api/jobs/${approved.body.jobId}`);
+    expect(response.status).toBe(409);
+    expect(response.body.error.details.draftStatus).toBe('publishing');
+    expect((await api('GET', `/api/jobs/${approved.body.jobId}`)).status).toBe(200);
+  });
+
+  it('refuses to cancel a verify job', async () => {
+    const draft = await createDraft();
+    await queue.add(
+      'verify',
+      { draftId: draft.id, publishJobId: 'publish-x-1' },
+      { jobId: 'verify-publish-x-1', delay: 60_000 },
+    );
+    const response = await api('DELETE', '/api/jobs/verify-publish-x-1');
+    expect(response.status).toBe(409);
+    expect(response.body.error.message).toMatch(/may exist/);
+  });
+});
+
 describe('bad input', () => {
   const sixLinks = Array.from({ length: 6 }, (_, index) => `https://example.com/${index}`).join(' ');
   const cases: Array<[string, unknown, number, Record<string, string>?]> = [

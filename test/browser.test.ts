@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../gateway/server.js';
@@ -64,6 +65,39 @@ function zombieCount(): number {
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter(([stat, ppid]) => stat?.startsWith('Z') && ppid === workerPid).length;
+}
+
+/** Renderer processes descended from the given browser processes, found through /proc. */
+function rendererProcesses(roots: number[]): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the fourth field, after the command name in parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+    } catch {
+      // The process exited during the scan.
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (
+      let current = parents.get(pid);
+      current !== undefined && current > 1;
+      current = parents.get(current)
+    ) {
+      if (roots.includes(current)) return true;
+    }
+    return false;
+  };
+  return [...parents.keys()].filter((pid) => {
+    try {
+      return descends(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The permalink of the first post of the site's home feed, read with an extract step. */
@@ -374,6 +408,32 @@ describe('resilience', () => {
     expect(job.attempts).toBeGreaterThanOrEqual(1);
     expect(job.result.results[2].value).toBe("What's new?");
     expect(zombieCount()).toBe(0);
+  }, 120_000);
+});
+
+describe('page crash', () => {
+  it('fails and retries a job whose page crashed', async () => {
+    const jobId = await runActions([
+      { type: 'navigate', url: site.url },
+      { type: 'wait', ms: 3_000 },
+      { type: 'extract', target: { text: "What's new?" } },
+    ]);
+    await waitFor(
+      () => api('GET', `/api/jobs/${jobId}`),
+      (answer) => answer.body.state === 'active',
+      { what: 'the job to start' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    // Killing the renderer processes crashes the pages but leaves the browser process running.
+    const renderers = rendererProcesses(findProfileProcesses(profile.path));
+    expect(renderers.length).toBeGreaterThan(0);
+    for (const pid of renderers) process.kill(pid, 'SIGKILL');
+
+    const job = await settledJob(jobId, 90_000);
+    expect(job.state).toBe('completed');
+    expect(job.result.results[2].value).toBe("What's new?");
+    expect(worker.output()).toMatch(/the page crashed/);
   }, 120_000);
 });
 

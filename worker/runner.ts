@@ -14,6 +14,7 @@ import type { BrowserSession } from './browser.js';
 import type { SideEffectGate } from './gate.js';
 import type { JobContext, JobHandler, JobHandlers, JobResult } from './jobs/context.js';
 import type { Quota, QuotaKind } from './quota.js';
+import { settleAfterFinalFailure } from './settle.js';
 import { SiteError, type ThreadsAdapter } from './sites/threads/adapter.js';
 import type { UrlGuard } from './url-guard.js';
 
@@ -55,7 +56,9 @@ async function sideEffectOf(
 ): Promise<QuotaKind | 'like' | null> {
   if (name === 'publish') {
     const draft = await deps.store.get((payload as JobPayloads['publish']).draftId);
-    return draft?.replyTo ? 'replies' : 'posts';
+    // A run that only settles an earlier click posts nothing, so pause, caps and spacing do not apply.
+    if (!draft || draft.status === 'publishing' || draft.status === 'unconfirmed') return null;
+    return draft.replyTo ? 'replies' : 'posts';
   }
   if (name === 'actions' && hasSideEffects((payload as JobPayloads['actions']).steps)) return 'like';
   return null;
@@ -199,7 +202,7 @@ export function createRunner(deps: RunnerDeps): Worker {
         deps.state.loggedIn = error.code === 'action_blocked' ? deps.state.loggedIn : false;
         username = null;
         await deps.setNeedsHuman(error.code);
-        if (sideEffect) {
+        if (sideEffect || name === 'verify') {
           await hold(
             job,
             token,
@@ -266,6 +269,11 @@ export function createRunner(deps: RunnerDeps): Worker {
     const jobId = job.id ?? '';
     const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
     deps.logger.warn({ err: error, jobId, job: job.name, willRetry }, 'job failed');
+    if (!willRetry) {
+      void settleAfterFinalFailure(deps, job, error.message.slice(0, 300)).catch((settleError: unknown) =>
+        deps.logger.error({ err: settleError, jobId }, 'settling the draft of a failed job failed'),
+      );
+    }
     void deps.events
       .append({
         type: 'job.failed',

@@ -19,6 +19,7 @@ import { SideEffectGate } from './gate.js';
 import { jobHandlers } from './jobs/index.js';
 import { Quota } from './quota.js';
 import { createRunner, type RunnerDeps } from './runner.js';
+import { reconcileDrafts } from './settle.js';
 import { ThreadsAdapter } from './sites/threads/adapter.js';
 import { UrlGuard } from './url-guard.js';
 
@@ -43,6 +44,7 @@ export async function startWorkerService(config: Config, logger: Logger): Promis
   const events = new EventWriter(commands, keys.events, config.EVENT_STREAM_MAX_LENGTH);
   const quota = new Quota(commands, keys, { posts: config.POSTS_PER_DAY, replies: config.REPLIES_PER_DAY });
   const queue = createBrowserQueue(commands, config.QUEUE_NAME, config.QUEUE_NAME);
+  const store = new DraftStore(commands, keys, config.EVENT_STREAM_MAX_LENGTH);
 
   let lastReported = '';
   /** Writes the heartbeat and appends `browser.status` whenever the status changed. */
@@ -105,7 +107,7 @@ export async function startWorkerService(config: Config, logger: Logger): Promis
     keys,
     session,
     adapter,
-    store: new DraftStore(commands, keys, config.EVENT_STREAM_MAX_LENGTH),
+    store,
     queue,
     events,
     artifacts: new ArtifactStore(commands, keys),
@@ -117,6 +119,9 @@ export async function startWorkerService(config: Config, logger: Logger): Promis
     setNeedsHuman,
     releaseHeld,
   });
+
+  const settled = await reconcileDrafts({ store, queue, events, logger, quota }, queue);
+  if (settled > 0) logger.warn({ settled }, 'settled drafts that no job was going to finish');
 
   await session.start();
   state.loggedIn = await checkLogin(session, adapter, logger);

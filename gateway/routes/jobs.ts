@@ -87,14 +87,31 @@ export function registerJobCancelRoute(app: GatewayApp, deps: GatewayDeps): void
       throw new ConflictError(`job ${id} is ${state} and can no longer be cancelled`, { state });
     }
 
+    if (job.name === 'verify') {
+      throw new ConflictError(`job ${id} settles a post that may exist; it cannot be cancelled`, { state });
+    }
     const draftId = (job.data as { draftId?: unknown }).draftId;
     if (job.name === 'publish' && typeof draftId === 'string') {
       const draft = await deps.store.get(draftId);
-      if (draft?.approval?.jobId === id && (draft.status === 'approved' || draft.status === 'scheduled')) {
+      if (draft?.approval?.jobId === id && draft.status !== 'approved' && draft.status !== 'scheduled') {
+        throw new ConflictError(`the draft of job ${id} is ${draft.status}; the job cannot be cancelled`, {
+          state,
+          draftStatus: draft.status,
+        });
+      }
+      if (draft?.approval?.jobId === id) {
+        // Revoking removes the job too, and the draft goes back to pending with it.
         await revokeDraft(deps, draftId);
+        c.get('logger').info({ jobId: id, draftId }, 'job cancelled; draft back to pending');
+        return c.json({ id, cancelled: true as const }, 200);
       }
     }
-    await job.remove();
+    // queue.remove returns 0 when the job took its lock after the state was read.
+    if ((await deps.queue.remove(id)) === 0) {
+      throw new ConflictError(`job ${id} started meanwhile and can no longer be cancelled`, {
+        state: 'active',
+      });
+    }
     c.get('logger').info({ jobId: id }, 'job cancelled');
     return c.json({ id, cancelled: true as const }, 200);
   });

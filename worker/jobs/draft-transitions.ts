@@ -3,6 +3,9 @@ import { ConflictError } from '../../shared/errors.js';
 import { jobRetryOptions, verifyJobId } from '../../shared/jobs.js';
 import type { JobContext } from './context.js';
 
+/** The parts of a job context that draft transitions use, so the runner can call them outside a job. */
+export type TransitionDeps = Pick<JobContext, 'store' | 'queue' | 'events' | 'logger' | 'quota'>;
+
 type Phase = Attempt['phase'];
 type Outcome = Attempt['outcome'];
 
@@ -23,7 +26,7 @@ export function commitOf(draft: Draft, jobId: string): Attempt | undefined {
 
 /** Appends an attempt entry, refusing if the draft no longer belongs to this job. */
 export async function logAttempt(
-  context: JobContext,
+  context: TransitionDeps,
   draftId: string,
   entry: Attempt,
   changes: Partial<Draft> = {},
@@ -38,7 +41,7 @@ export async function logAttempt(
 }
 
 export async function markPublished(
-  context: JobContext,
+  context: TransitionDeps,
   draftId: string,
   jobId: string,
   postUrl: string,
@@ -58,7 +61,7 @@ export async function markPublished(
 }
 
 export async function markFailed(
-  context: JobContext,
+  context: TransitionDeps,
   draftId: string,
   jobId: string,
   phase: Phase,
@@ -75,7 +78,7 @@ export async function markFailed(
 
 /** Puts a draft whose prepare phase failed back to approved, so the job's retry can pick it up. */
 export async function backToApproved(
-  context: JobContext,
+  context: TransitionDeps,
   draftId: string,
   jobId: string,
   error: string,
@@ -98,12 +101,12 @@ export async function backToApproved(
  * reading the account's posts back, without posting again.
  */
 export async function markUnconfirmed(
-  context: JobContext,
+  context: TransitionDeps,
   draftId: string,
   publishJobId: string,
   reason: string,
 ): Promise<string> {
-  await context.store.update(draftId, (draft) => {
+  const { after } = await context.store.update(draftId, (draft) => {
     if (draft.status === 'published' || draft.status === 'unconfirmed') return draft;
     if (!allowedFrom.startPublishing.includes(draft.status as 'approved')) {
       return new ConflictError(`draft ${draftId} is ${draft.status}`);
@@ -117,6 +120,12 @@ export async function markUnconfirmed(
   });
 
   const jobId = verifyJobId(publishJobId);
+  if (after.status === 'published') return jobId;
+
+  // A verify job of an earlier settlement keeps its id in the finished sets, where a new add with
+  // the same id would do nothing, so it is removed first.
+  const earlier = await context.queue.getJob(jobId);
+  if (earlier && ['completed', 'failed'].includes(await earlier.getState())) await earlier.remove();
   await context.queue.add(
     'verify',
     { draftId, publishJobId },

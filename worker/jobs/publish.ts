@@ -156,6 +156,8 @@ async function commitAndVerify(context: JobContext, draft: Draft, jobId: string)
   }
   if (outcome.kind === 'failed') {
     await markFailed(context, draft.id, jobId, 'commit', outcome.message);
+    // A block notice means the account is restricted: nothing else may be posted until a person looks.
+    if (outcome.blocked) await context.setNeedsHuman('action_blocked');
     throw new UnrecoverableError(outcome.message);
   }
 

@@ -35,7 +35,10 @@ export async function session(context: JobContext, payload: JobPayloads['session
 
 async function importState(context: JobContext, state: StorageState): Promise<void> {
   const browserContext = context.page.context();
-  const cookies = state.cookies.map((cookie) => ({ ...cookie }));
+  // Only cookies of hosts the worker may visit enter the profile.
+  const cookies = state.cookies.filter((cookie) => context.urlGuard.policy.isHostListed(cookie.domain));
+  const skipped = state.cookies.length - cookies.length;
+  if (skipped > 0) context.logger.info({ skipped }, 'skipped cookies of hosts off the allowlist');
   if (cookies.length > 0) await browserContext.addCookies(cookies);
 
   for (const origin of state.origins) {

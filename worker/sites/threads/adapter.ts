@@ -13,7 +13,7 @@ export type TargetState =
 
 export type SubmitOutcome =
   | { kind: 'posted'; postUrl: string }
-  | { kind: 'failed'; message: string }
+  | { kind: 'failed'; message: string; blocked: boolean }
   | { kind: 'unknown'; message: string };
 
 /** A page of the site did not look as expected; the message names the expectation. */
@@ -25,6 +25,17 @@ export class SiteError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Seconds by which this machine's clock may run ahead of the site's `taken_at` times. */
+const CLOCK_SKEW_SECONDS = 60;
+
+/** Text as compared in a read-back: LF line endings, plain spaces, no surrounding whitespace. */
+export function normalizePostText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\u00a0/g, ' ')
+    .trim();
 }
 
 export interface ThreadsAdapterOptions {
@@ -221,11 +232,19 @@ export class ThreadsAdapter {
     }
 
     if (await blocked.isVisible()) {
-      return { kind: 'failed', message: 'Threads blocked the action ("We restrict certain activity")' };
+      return {
+        kind: 'failed',
+        message: 'Threads blocked the action ("We restrict certain activity")',
+        blocked: true,
+      };
     }
     if (await error.isVisible()) {
       const text = (await error.innerText()).trim().slice(0, 300);
-      return { kind: 'failed', message: `Threads refused the post: ${text || 'an error was shown'}` };
+      return {
+        kind: 'failed',
+        message: `Threads refused the post: ${text || 'an error was shown'}`,
+        blocked: false,
+      };
     }
     const href = await view.getAttribute('href');
     if (!href) return { kind: 'unknown', message: 'the toast has a View link without an href' };
@@ -275,7 +294,14 @@ export class ThreadsAdapter {
     }
   }
 
-  /** Finds the account's post with exactly this text, made at or after `sinceSeconds`. */
+  /**
+   * Finds the account's post with this text, made at or after `sinceSeconds` less a margin for
+   * clock skew between this machine and the site. Texts are compared after normalizing line
+   * endings, non-breaking spaces and surrounding whitespace, which the site may change.
+   *
+   * NOTE: this reads the profile's threads tab, which lists posts but not replies, so a reply
+   * without its "Posted" toast is never found here and its verify job ends in `failed`.
+   */
   async findOwnPost(
     page: Page,
     username: string,
@@ -283,12 +309,15 @@ export class ThreadsAdapter {
     sinceSeconds: number,
   ): Promise<string | null> {
     const posts = await this.readProfilePosts(page, username);
+    const wanted = normalizePostText(text);
+    const earliest = sinceSeconds - CLOCK_SKEW_SECONDS;
     const match = posts.find(
       (post) =>
         post.author?.username === username &&
-        post.text === text &&
+        post.text !== null &&
+        normalizePostText(post.text) === wanted &&
         post.takenAt !== null &&
-        Date.parse(post.takenAt) / 1000 >= sinceSeconds,
+        Date.parse(post.takenAt) / 1000 >= earliest,
     );
     return match?.permalink ?? null;
   }
