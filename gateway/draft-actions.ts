@@ -84,7 +84,13 @@ export async function approveDraft(
     approved = after;
   } catch (error) {
     if (error instanceof AlreadyApproved && error.draft.approval) {
-      return { draft: error.draft, jobId: error.draft.approval.jobId };
+      // The job can be missing when queueing failed and its rollback failed too; it is added again.
+      const jobId = error.draft.approval.jobId;
+      if ((await deps.queue.getJobState(jobId)) === 'unknown') {
+        deps.logger.warn({ draftId: id, jobId }, 'approved draft had no job; queueing it again');
+        await enqueuePublish(deps, error.draft, now);
+      }
+      return { draft: error.draft, jobId };
     }
     throw error;
   }

@@ -13,7 +13,9 @@ export const errorSchema = z
 const errorContent = { 'application/json': { schema: errorSchema } };
 
 /** Response entries for the errors that any authenticated route can return. */
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503>) {
+export function errorResponses(
+  ...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503>
+) {
   const descriptions: Record<number, string> = {
     400: 'invalid request; `details` lists the field paths',
     401: 'missing or invalid token',
@@ -23,6 +25,7 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
     413: 'request body over the limit',
     415: 'the body is not JSON',
     422: 'the URL is not allowed',
+    429: 'too many jobs are waiting; retry after `Retry-After` seconds',
     503: 'Redis unavailable; retry after `Retry-After` seconds',
   };
   return Object.fromEntries(

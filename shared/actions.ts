@@ -82,7 +82,13 @@ export function urlsOfSteps(steps: Step[]): string[] {
   return urls;
 }
 
-/** Tells whether a list of steps changes something on the site, so that pacing and the pause apply. */
+/** Step types that can change something on the site: a like, and any input a page may submit. */
+const sideEffectStepTypes = new Set<Step['type']>(['like', 'click', 'fill', 'press']);
+
+/**
+ * Tells whether a list of steps may change something on the site, so that pacing and the pause
+ * apply. Clicks and typing count, because the worker cannot tell a harmless click from a submit.
+ */
 export function hasSideEffects(steps: Step[]): boolean {
-  return steps.some((step) => step.type === 'like');
+  return steps.some((step) => sideEffectStepTypes.has(step.type));
 }

@@ -50,7 +50,7 @@ export function registerBrowserRoutes(app: GatewayApp, deps: GatewayDeps): void 
       request: { body: jsonBody(actionsBodySchema) },
       responses: {
         202: jsonResponse(queuedJobSchema, 'queued'),
-        ...errorResponses(400, 403, 413, 415, 422),
+        ...errorResponses(400, 403, 413, 415, 422, 429),
       },
     }),
     async (c) => {
@@ -74,7 +74,7 @@ export function registerBrowserRoutes(app: GatewayApp, deps: GatewayDeps): void 
       tags: ['browser'],
       summary: 'Import a Playwright storage state into the browser profile, then check the login',
       request: { body: jsonBody(storageStateSchema) },
-      responses: { 202: jsonResponse(queuedJobSchema, 'queued'), ...errorResponses(400, 403, 413, 415) },
+      responses: { 202: jsonResponse(queuedJobSchema, 'queued'), ...errorResponses(400, 403, 413, 415, 429) },
     }),
     async (c) => {
       const state = c.req.valid('json');

@@ -34,7 +34,7 @@ const routes = {
     request: { body: jsonBody(refreshBodySchema, false) },
     responses: {
       202: jsonResponse(queuedJobSchema, 'queued; follow the Location header for the job'),
-      ...errorResponses(400, 403, 413, 415),
+      ...errorResponses(400, 403, 413, 415, 429),
     },
   }),
 };
