@@ -4,8 +4,9 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../gateway/server.js';
 import { findProfileProcesses } from '../worker/browser.js';
-import { AGENT_TOKEN, apiClient, startTestGateway } from './helpers/gateway.js';
-import { TestRedis } from './helpers/redis.js';
+import { AGENT_TOKEN, apiClient } from './helpers/gateway.js';
+import type { TestRedis } from './helpers/redis.js';
+import { type SiteStack, startSiteStack, waitForLoggedInWorker } from './helpers/stack.js';
 import { waitFor } from './helpers/wait.js';
 import {
   startWorkerProcess,
@@ -13,8 +14,9 @@ import {
   type WorkerProcess,
   workerEnv,
 } from './helpers/worker-process.js';
-import { startTestSite, type TestSite } from './site/server.js';
+import type { TestSite } from './site/server.js';
 
+let stack: SiteStack;
 let redis: TestRedis;
 let site: TestSite;
 let gateway: GatewayServer;
@@ -117,8 +119,8 @@ async function feedPostUrl(): Promise<string> {
 }
 
 beforeAll(async () => {
-  redis = await TestRedis.start();
-  site = await startTestSite();
+  stack = await startSiteStack();
+  ({ redis, site, gateway, api, profile } = stack);
   outsider = createServer((_request, response) => {
     outsiderHits++;
     response.end('outside the allowlist');
@@ -127,26 +129,14 @@ beforeAll(async () => {
   const address = outsider.address();
   outsiderUrl = `http://127.0.0.2:${typeof address === 'object' && address ? address.port : 0}/`;
 
-  gateway = await startTestGateway(redis.url, {
-    THREADS_BASE_URL: site.url,
-    ALLOWED_HOSTS: new URL(site.url).host,
-  });
-  api = apiClient(gateway.url);
-  profile = temporaryProfileDir();
   worker = startWorker();
-  await waitFor(status, (body) => body.workerUp && body.loggedIn === true, {
-    what: 'the worker',
-    timeoutMs: 45_000,
-  });
+  await waitForLoggedInWorker(api);
 });
 
 afterAll(async () => {
   await worker?.stop();
-  await gateway?.stop('test end');
-  await site?.close();
   await new Promise((resolve) => outsider?.close(resolve));
-  await redis?.stop();
-  profile?.remove();
+  await stack?.stop();
 });
 
 beforeEach(() => {

@@ -1,17 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../gateway/server.js';
-import { apiClient, startTestGateway } from './helpers/gateway.js';
-import { TestRedis } from './helpers/redis.js';
+import type { apiClient } from './helpers/gateway.js';
+import type { TestRedis } from './helpers/redis.js';
+import { type SiteStack, startSiteStack } from './helpers/stack.js';
 import { waitFor } from './helpers/wait.js';
 import {
   startWorkerProcess,
-  temporaryProfileDir,
+  type temporaryProfileDir,
   type WorkerProcess,
   workerEnv,
 } from './helpers/worker-process.js';
-import { startTestSite, type TestSite } from './site/server.js';
+import type { TestSite } from './site/server.js';
 
+let stack: SiteStack;
 let redis: TestRedis;
 let site: TestSite;
 let gateway: GatewayServer;
@@ -66,24 +68,15 @@ function chromiumOnProfile(): number {
 }
 
 beforeAll(async () => {
-  redis = await TestRedis.start();
-  site = await startTestSite();
-  gateway = await startTestGateway(redis.url, {
-    THREADS_BASE_URL: site.url,
-    ALLOWED_HOSTS: new URL(site.url).host,
-  });
-  api = apiClient(gateway.url);
-  profile = temporaryProfileDir();
+  stack = await startSiteStack();
+  ({ redis, site, gateway, api, profile } = stack);
   worker = startWorker();
   await waitForWorker();
 });
 
 afterAll(async () => {
   await worker?.stop();
-  await gateway?.stop('test end');
-  await site?.close();
-  await redis?.stop();
-  profile?.remove();
+  await stack?.stop();
 });
 
 beforeEach(() => {

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GatewayServer } from '../gateway/server.js';
-import { apiClient, startTestGateway } from './helpers/gateway.js';
-import { TestRedis } from './helpers/redis.js';
+import type { apiClient } from './helpers/gateway.js';
+import type { TestRedis } from './helpers/redis.js';
+import { type SiteStack, startSiteStack, waitForLoggedInWorker } from './helpers/stack.js';
 import { waitFor } from './helpers/wait.js';
 import {
   startWorkerProcess,
-  temporaryProfileDir,
+  type temporaryProfileDir,
   type WorkerProcess,
   workerEnv,
 } from './helpers/worker-process.js';
-import { startTestSite, type TestSite } from './site/server.js';
+import type { TestSite } from './site/server.js';
 
+let stack: SiteStack;
 let redis: TestRedis;
 let site: TestSite;
-let gateway: GatewayServer;
 let worker: WorkerProcess;
 let profile: ReturnType<typeof temporaryProfileDir>;
 let api: ReturnType<typeof apiClient>;
@@ -52,28 +52,15 @@ async function feedPostUrl(): Promise<string> {
 }
 
 beforeAll(async () => {
-  redis = await TestRedis.start();
-  site = await startTestSite();
-  gateway = await startTestGateway(redis.url, {
-    THREADS_BASE_URL: site.url,
-    ALLOWED_HOSTS: new URL(site.url).host,
-  });
-  api = apiClient(gateway.url);
-  profile = temporaryProfileDir();
+  stack = await startSiteStack();
+  ({ redis, site, api, profile } = stack);
   worker = startWorkerProcess(workerEnv(redis.url, site.url, profile.path, { BROWSER_RECYCLE_JOBS: '3' }));
-  await waitFor(
-    async () => (await api('GET', '/api/browser/status')).body,
-    (status) => status.workerUp && status.loggedIn === true,
-    { what: 'the worker', timeoutMs: 45_000 },
-  );
+  await waitForLoggedInWorker(api);
 });
 
 afterAll(async () => {
   await worker?.stop();
-  await gateway?.stop('test end');
-  await site?.close();
-  await redis?.stop();
-  profile?.remove();
+  await stack?.stop();
 });
 
 beforeEach(() => {

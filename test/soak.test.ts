@@ -1,24 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayServer } from '../gateway/server.js';
 import { findProfileProcesses } from '../worker/browser.js';
-import { apiClient, startTestGateway } from './helpers/gateway.js';
-import { TestRedis } from './helpers/redis.js';
+import type { apiClient } from './helpers/gateway.js';
+import type { TestRedis } from './helpers/redis.js';
+import { type SiteStack, startSiteStack, waitForLoggedInWorker } from './helpers/stack.js';
 import { waitFor } from './helpers/wait.js';
 import {
   startWorkerProcess,
-  temporaryProfileDir,
+  type temporaryProfileDir,
   type WorkerProcess,
   workerEnv,
 } from './helpers/worker-process.js';
-import { startTestSite, type TestSite } from './site/server.js';
+import type { TestSite } from './site/server.js';
 
 const JOBS = 300;
 const SAMPLE_EVERY = 50;
 
+let stack: SiteStack;
 let redis: TestRedis;
 let site: TestSite;
-let gateway: GatewayServer;
 let worker: WorkerProcess;
 let profile: ReturnType<typeof temporaryProfileDir>;
 let api: ReturnType<typeof apiClient>;
@@ -34,31 +34,18 @@ function rssKib(pid: number): number {
 }
 
 beforeAll(async () => {
-  redis = await TestRedis.start();
-  site = await startTestSite();
-  gateway = await startTestGateway(redis.url, {
-    THREADS_BASE_URL: site.url,
-    ALLOWED_HOSTS: new URL(site.url).host,
-  });
-  api = apiClient(gateway.url);
-  profile = temporaryProfileDir();
+  stack = await startSiteStack();
+  ({ redis, site, api, profile } = stack);
   // Recycling is off here, so the samples show whether closed pages give their memory back.
   worker = startWorkerProcess(
     workerEnv(redis.url, site.url, profile.path, { BROWSER_RECYCLE_JOBS: '100000' }),
   );
-  await waitFor(
-    async () => (await api('GET', '/api/browser/status')).body,
-    (status) => status.workerUp && status.loggedIn === true,
-    { what: 'the worker', timeoutMs: 45_000 },
-  );
+  await waitForLoggedInWorker(api);
 });
 
 afterAll(async () => {
   await worker?.stop();
-  await gateway?.stop('test end');
-  await site?.close();
-  await redis?.stop();
-  profile?.remove();
+  await stack?.stop();
 });
 
 describe('soak', () => {
