@@ -50,14 +50,16 @@ async function ensureRedis(url: string): Promise<void> {
   }
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     throw new Error(
-      `no Redis answers at ${url} and redis-server is not installed: install it or set REDIS_URL`,
+      `no Redis responds at ${url} and redis-server is not installed: install it or set REDIS_URL`,
     );
   }
 
   const parsed = new URL(url);
   const host = parsed.hostname || '127.0.0.1';
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
-    throw new Error(`no Redis answers at ${url}; a private redis-server can only be started on this machine`);
+    throw new Error(
+      `no Redis responds at ${url}; a private redis-server can only be started on this machine`,
+    );
   }
   const redisDir = resolve(dataDir, 'redis');
   mkdirSync(redisDir, { recursive: true });

@@ -46,9 +46,8 @@ describe('side-effect gate', () => {
     const { gate } = gateWith(120);
     await gate.recordSideEffect(1_000_000);
     const decision = await gate.check('like', 1_000_000 + 10_000);
-    expect(decision.hold).toBe(true);
     // With the random source fixed at 1, the jitter is a full quarter of the spacing.
-    expect(decision.hold && decision.untilMs).toBe(1_000_000 + 120_000 + 30_000);
+    expect(decision).toMatchObject({ hold: true, untilMs: 1_000_000 + 120_000 + 30_000 });
     expect(await gate.check('like', 1_000_000 + 120_001)).toEqual({ hold: false });
   });
 
@@ -59,8 +58,7 @@ describe('side-effect gate', () => {
     await quota.record('posts', 'b', now - 60_000);
 
     const decision = await gate.check('posts', now);
-    expect(decision.hold).toBe(true);
-    expect(decision.hold && decision.untilMs).toBe(now - 3_600_000 + 24 * 3_600_000);
+    expect(decision).toMatchObject({ hold: true, untilMs: now - 3_600_000 + 24 * 3_600_000 });
     expect(await gate.check('replies', now)).toEqual({ hold: false });
 
     const remaining = await quota.remaining(now);
@@ -86,7 +84,7 @@ describe('side-effect gate', () => {
     await setPaused(redis, keys, false);
     await setNeedsHuman(redis, keys, 'checkpoint');
     const waiting = await gate.check('posts', 5_000);
-    expect(waiting.hold && waiting.reason).toBe('waiting for a person: checkpoint');
+    expect(waiting).toMatchObject({ hold: true, reason: 'waiting for a person: checkpoint' });
 
     await setNeedsHuman(redis, keys, null);
     expect(await gate.check('posts', 5_000)).toEqual({ hold: false });

@@ -60,7 +60,7 @@ async function strandedDraft(committed: boolean): Promise<Draft> {
 }
 
 describe('reconcile drafts', () => {
-  it('marks a stranded draft with a commit record unconfirmed and queues a verify job', async () => {
+  it('sends a clicked stranded draft to verify', async () => {
     const draft = await strandedDraft(true);
     expect(await reconcileDrafts(deps, queue)).toBe(1);
 
@@ -71,7 +71,7 @@ describe('reconcile drafts', () => {
     expect(await verify?.getState()).toBe('delayed');
   });
 
-  it('fails a stranded draft that never reached the click', async () => {
+  it('fails a stranded draft never clicked', async () => {
     const draft = await strandedDraft(false);
     expect(await reconcileDrafts(deps, queue)).toBe(1);
 
@@ -91,7 +91,7 @@ describe('reconcile drafts', () => {
     expect((await deps.store.require(draft.id)).status).toBe('publishing');
   });
 
-  it('queues a new verify job for an unconfirmed draft whose verify job failed', async () => {
+  it('requeues a lost verify job', async () => {
     const draft = await strandedDraft(true);
     await reconcileDrafts(deps, queue);
     const first = await queue.getJob(`verify-publish-${draft.id}-1`);
