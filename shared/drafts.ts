@@ -44,7 +44,7 @@ export function countTopicTags(text: string): number {
 }
 
 export const contentSchema = z
-  .string()
+  .string({ message: 'content is required and must be a string' })
   .superRefine((text, context) => {
     if (text.trim() === '') {
       context.addIssue({ code: 'custom', message: 'content must not be empty' });

@@ -76,6 +76,9 @@ export class UrlPolicy {
       (entry) => entry.host === host && (entry.port === null || entry.port === port),
     );
     if (!listed) {
+      if (this.isHostListed(host)) {
+        return `port ${port} of ${host} is not on the allowlist (ALLOWED_HOSTS names other ports of this host)`;
+      }
       return isInternalAddress(host)
         ? `${host} is an internal address and is not on the allowlist`
         : `${url.host} is not on the allowlist (ALLOWED_HOSTS)`;

@@ -259,6 +259,15 @@ describe('bad input', () => {
     });
   }
 
+  it('says which field is missing', async () => {
+    const response = await api('POST', '/api/drafts', {});
+    expect(response.status).toBe(400);
+    expect(response.body.error.details).toContainEqual({
+      path: 'content',
+      message: 'content is required and must be a string',
+    });
+  });
+
   it('names the field path of a validation error', async () => {
     const response = await api('POST', '/api/drafts', { content: 'hi', mediaUrls: ['nope'] });
     expect(response.status).toBe(400);

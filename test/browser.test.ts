@@ -283,6 +283,9 @@ describe('URL policy', () => {
       steps: [{ type: 'like', postUrl: `${other.origin}/@a/post/b` }],
     });
     expect(response.status).toBe(422);
+    expect(response.body.error.message).toBe(
+      `port ${other.port} of 127.0.0.1 is not on the allowlist (ALLOWED_HOSTS names other ports of this host)`,
+    );
   });
 
   it('fails the step when a redirect leaves the allowlist', async () => {
