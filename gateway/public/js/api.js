@@ -90,7 +90,10 @@ export function describeError(error, action) {
     case 501:
       return `${action} is not available on this gateway yet (501): ${error.message}.`;
     case 401:
-      return `${action} failed: you are signed out (401). Sign in again.`;
+      // A 401 on sign-in means the token itself was wrong; elsewhere the session ended.
+      return action === 'Signing in'
+        ? `${action} failed: the token is not valid (401). Check it and try again.`
+        : `${action} failed: you are signed out (401). Sign in again.`;
     case 403:
       return `${action} was refused (403): ${error.message}.`;
     case 409:
