@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { monotonicFactory } from 'ulid';
-import { type CreateDraftBody, type Draft, type DraftStatus, draftSchema, draftStatuses } from './drafts.js';
+import { type CreateDraftBody, type Draft, type DraftStatus, draftSchema } from './drafts.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import type { AppEvent } from './events.js';
 import { STREAM_FIELD_DATA, STREAM_FIELD_TYPE } from './events.js';
@@ -153,20 +153,6 @@ export class DraftStore {
       }
     }
     throw new ConflictError(`draft ${id} is changing too often; try again`);
-  }
-
-  /** Counts drafts per status, for metrics and the dashboard. */
-  async countByStatus(): Promise<Record<DraftStatus, number>> {
-    const pipeline = this.redis.pipeline();
-    for (const status of draftStatuses) {
-      pipeline.zcard(this.keys.draftsByStatus(status));
-    }
-    const results = (await pipeline.exec()) ?? [];
-    const counts = {} as Record<DraftStatus, number>;
-    draftStatuses.forEach((status, index) => {
-      counts[status] = Number(results[index]?.[1] ?? 0);
-    });
-    return counts;
   }
 
   private compareAndSet(

@@ -10,14 +10,12 @@ export const publishPayloadSchema = z.strictObject({
   draftId: draftIdSchema,
   approvalHash: z.string().regex(/^[0-9a-f]{64}$/),
 });
-export const publishResultSchema = z.object({ postUrl: z.string() });
 
 export const verifyPayloadSchema = z.strictObject({
   draftId: draftIdSchema,
   /** The publish job whose outcome is being settled. */
   publishJobId: z.string(),
 });
-export const verifyResultSchema = z.object({ postUrl: z.string().nullable() });
 
 export const feedPayloadSchema = z.strictObject({ limit: z.number().int().min(1).max(100).default(20) });
 export const sessionPayloadSchema = z.union([
@@ -37,8 +35,6 @@ export const jobPayloadSchemas = {
 } satisfies Record<JobName, z.ZodType>;
 
 export type JobPayloads = { [K in JobName]: z.infer<(typeof jobPayloadSchemas)[K]> };
-export type PublishPayload = JobPayloads['publish'];
-export type VerifyPayload = JobPayloads['verify'];
 
 /** Job ids derive from the draft and its approval count, so a repeated approval finds the same job. */
 export function publishJobId(draftId: string, approvalNumber: number): string {

@@ -223,10 +223,3 @@ const threadItemsOf = (thread: unknown): unknown[] => {
 export function rawProfilePosts(data: Record<string, unknown>): unknown[] {
   return edgesOf(data.mediaData).flatMap((edge) => threadItemsOf((edge as { node?: unknown }).node));
 }
-
-/** Raw posts of the home feed: `feedData.edges[].node.text_post_app_thread.thread_items[].post`. */
-export function rawFeedPosts(data: Record<string, unknown>): unknown[] {
-  return edgesOf(data.feedData).flatMap((edge) =>
-    threadItemsOf((edge as { node?: { text_post_app_thread?: unknown } }).node?.text_post_app_thread),
-  );
-}
