@@ -57,6 +57,25 @@ async function settledJob(jobId: string, timeoutMs = 60_000) {
 }
 
 /**
+ * Queues a job that waits 3 s on the home page, and returns once it has run for about a second,
+ * so a test can break the browser in the middle of it.
+ */
+async function startSlowJob(): Promise<string> {
+  const jobId = await runActions([
+    { type: 'navigate', url: site.url },
+    { type: 'wait', ms: 3_000 },
+    { type: 'extract', target: { text: "What's new?" } },
+  ]);
+  await waitFor(
+    () => api('GET', `/api/jobs/${jobId}`),
+    (answer) => answer.body.state === 'active',
+    { what: 'the job to start' },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return jobId;
+}
+
+/**
  * Exited Chromium processes that the worker process has not reaped. Orphans that the system's init
  * process must reap are not counted: in a container, `init: true` takes care of those.
  */
@@ -383,17 +402,7 @@ describe('resilience', () => {
   });
 
   it('retries a job whose browser was killed mid-job', async () => {
-    const jobId = await runActions([
-      { type: 'navigate', url: site.url },
-      { type: 'wait', ms: 3_000 },
-      { type: 'extract', target: { text: "What's new?" } },
-    ]);
-    await waitFor(
-      () => api('GET', `/api/jobs/${jobId}`),
-      (answer) => answer.body.state === 'active',
-      { what: 'the job to start' },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const jobId = await startSlowJob();
     for (const pid of findProfileProcesses(profile.path)) process.kill(pid, 'SIGKILL');
 
     const job = await settledJob(jobId, 90_000);
@@ -406,17 +415,7 @@ describe('resilience', () => {
 
 describe('page crash', () => {
   it('fails and retries a job whose page crashed', async () => {
-    const jobId = await runActions([
-      { type: 'navigate', url: site.url },
-      { type: 'wait', ms: 3_000 },
-      { type: 'extract', target: { text: "What's new?" } },
-    ]);
-    await waitFor(
-      () => api('GET', `/api/jobs/${jobId}`),
-      (answer) => answer.body.state === 'active',
-      { what: 'the job to start' },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const jobId = await startSlowJob();
 
     // Killing the renderer processes crashes the pages but leaves the browser process running.
     const renderers = rendererProcesses(findProfileProcesses(profile.path));
