@@ -2,43 +2,40 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Page } from 'playwright';
 import { hasSideEffects } from '../shared/actions.js';
-import type { ArtifactStore } from '../shared/artifacts.js';
-import type { Config } from '../shared/config.js';
-import type { DraftStore } from '../shared/draft-store.js';
-import type { EventWriter } from '../shared/events.js';
 import { type JobName, type JobPayloads, jobNameSchema, jobPayloadSchemas } from '../shared/jobs.js';
 import type { Logger } from '../shared/logger.js';
-import { type BrowserQueue, bullPrefix } from '../shared/queue.js';
-import type { Keyspace } from '../shared/redis.js';
-import type { BrowserSession } from './browser.js';
-import type { SideEffectGate } from './gate.js';
+import { bullPrefix } from '../shared/queue.js';
 import type { JobContext, JobHandler, JobHandlers, JobResult } from './jobs/context.js';
-import type { Quota, QuotaKind } from './quota.js';
+import type { QuotaKind } from './quota.js';
 import { settleAfterFinalFailure } from './settle.js';
-import { SiteError, type ThreadsAdapter } from './sites/threads/adapter.js';
-import type { UrlGuard } from './url-guard.js';
+import { SiteError } from './sites/threads/adapter.js';
 
-export interface RunnerDeps {
-  config: Config;
-  logger: Logger;
+/** The shared parts of every job context, plus what only the runner uses. */
+export type RunnerDeps = Pick<
+  JobContext,
+  | 'config'
+  | 'logger'
+  | 'keys'
+  | 'session'
+  | 'adapter'
+  | 'store'
+  | 'queue'
+  | 'events'
+  | 'artifacts'
+  | 'quota'
+  | 'gate'
+  | 'urlGuard'
+  | 'setNeedsHuman'
+  | 'releaseHeld'
+> & {
+  /** The blocking connection of the BullMQ worker. */
   connection: Redis;
+  /** The connection for commands, shared with the handlers. */
   commands: Redis;
-  keys: Keyspace;
-  session: BrowserSession;
-  adapter: ThreadsAdapter;
-  store: DraftStore;
-  queue: BrowserQueue;
-  events: EventWriter;
-  artifacts: ArtifactStore;
-  quota: Quota;
-  gate: SideEffectGate;
-  urlGuard: UrlGuard;
   handlers: JobHandlers;
   /** Worker state that the heartbeat reports. */
   state: { currentJob: string | null; loggedIn: boolean | null };
-  setNeedsHuman(reason: string | null): Promise<void>;
-  releaseHeld(): Promise<void>;
-}
+};
 
 /** Codes of SiteError that only a person can clear. */
 const needsHumanCodes = new Set(['login_required', 'checkpoint', 'action_blocked']);
@@ -48,7 +45,7 @@ function draftIdOf(data: unknown): string | null {
   return typeof id === 'string' ? id : null;
 }
 
-/** The kind of side effect a job has, or null for a job that only reads. */
+/** Returns the kind of side effect a job has, or null for a job that only reads. */
 async function sideEffectOf(
   deps: RunnerDeps,
   name: JobName,
