@@ -35,7 +35,7 @@ function payloadTooLarge(limit: number) {
 /**
  * Refuses a body over the limit: by `Content-Length` before reading, otherwise while streaming.
  * The 413 carries `Connection: close` because @hono/node-server 1.x and 2.x leave a keep-alive
- * connection stalled after an early answer.
+ * connection stalled after an early response.
  */
 function limitBody(defaultLimit: number, largeLimit: number): MiddlewareHandler {
   const limiters = new Map<number, MiddlewareHandler>();

@@ -41,7 +41,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   await waitForReady(redis, 5_000, logger);
   relay.start();
   if (!(await relay.whenReady(redis.status === 'ready' ? 5_000 : 0))) {
-    logger.warn('the event relay is not reading yet; GET /api/events answers 503 until it is');
+    logger.warn('the event relay is not reading yet; GET /api/events responds 503 until it is');
   }
 
   const approverToken = config.API_TOKEN ?? generateToken();
@@ -95,7 +95,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   return { url, approverToken, relay, stop };
 }
 
-/** Waits briefly for the first connection; the gateway starts anyway and answers 503 until Redis is back. */
+/** Waits briefly for the first connection; the gateway starts anyway and responds 503 until Redis is back. */
 async function waitForReady(redis: Redis, timeoutMs: number, logger: Logger): Promise<void> {
   if (redis.status === 'ready') return;
   const ready = await new Promise<boolean>((resolve) => {
@@ -105,5 +105,5 @@ async function waitForReady(redis: Redis, timeoutMs: number, logger: Logger): Pr
       resolve(true);
     });
   });
-  if (!ready) logger.warn({ timeoutMs }, 'Redis is not reachable yet; API requests answer 503 until it is');
+  if (!ready) logger.warn({ timeoutMs }, 'Redis is not reachable yet; API requests get 503 until it is');
 }

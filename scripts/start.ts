@@ -1,6 +1,6 @@
 /**
  * Starts the whole system on this machine: gateway and worker as child processes, a private
- * redis-server when none answers at REDIS_URL, and with `--demo` the bundled local test site
+ * redis-server when none responds at REDIS_URL, and with `--demo` the bundled local test site
  * logged in as `demo_user`, followed by one sample draft approved and posted.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';

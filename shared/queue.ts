@@ -9,7 +9,7 @@ export function bullPrefix(prefix: string): string {
   return `${prefix}:bull`;
 }
 
-/** The producer side of the browser queue; it shares the fail-fast connection of the process. */
+/** Creates the producer side of the browser queue on the process's fail-fast connection. */
 export function createBrowserQueue(connection: Redis, queueName: string, prefix: string): BrowserQueue {
   return new Queue<JobPayloads[JobName], unknown, JobName>(queueName, {
     connection,

@@ -3,7 +3,7 @@ import { readBrowserStatus } from '../../shared/worker-status.js';
 import type { GatewayDeps } from '../deps.js';
 import { RETRY_AFTER_SECONDS } from '../http-errors.js';
 
-/** `/healthz` says the process is alive; `/readyz` that Redis answers and a worker is beating. */
+/** Registers `/healthz` (the process is alive) and `/readyz` (Redis responds and a worker heartbeat exists). */
 export function registerHealthRoutes<E extends Env>(app: Hono<E>, deps: GatewayDeps): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

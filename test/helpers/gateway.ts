@@ -50,7 +50,7 @@ export function apiClient(baseUrl: string, token: string | null = APPROVER_TOKEN
     } catch {
       json = text;
     }
-    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers.
+    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON responses.
     return { status: response.status, headers: response.headers, body: json as any };
   };
 }

@@ -19,7 +19,7 @@ export function attempt(
   return { jobId, phase, outcome, at: new Date().toISOString(), detail, screenshots };
 }
 
-/** The commit record of this job, if the click was about to happen or happened. */
+/** Returns the commit record of this job, present once the click was about to happen. */
 export function commitOf(draft: Draft, jobId: string): Attempt | undefined {
   return draft.attempts.find((entry) => entry.jobId === jobId && entry.phase === 'commit');
 }

@@ -74,7 +74,7 @@ export class ThreadsAdapter {
     return { loggedIn: true, username: await this.readUsername(page) };
   }
 
-  /** The account name: from configuration, else from the navigation's profile link. */
+  /** Returns the account name from configuration, else from the navigation's profile link. */
   async readUsername(page: Page): Promise<string> {
     if (this.options.username) return this.options.username;
     const href = await page.locator(threadsSelectors.profileLink).first().getAttribute('href', {
@@ -113,7 +113,7 @@ export class ThreadsAdapter {
     }
   }
 
-  /** The editor's text as the page renders it, for comparing with what was meant to be typed. */
+  /** Reads the editor's text as the page renders it, to compare with the text that was typed. */
   async readEditorText(page: Page): Promise<string> {
     return page.locator(threadsSelectors.editor).evaluate((element) => (element as HTMLElement).innerText);
   }
@@ -256,7 +256,7 @@ export class ThreadsAdapter {
   }
 
   /**
-   * Reads the account's newest posts on its profile, from the page's own GraphQL answers and the
+   * Reads the account's newest posts on its profile, from the page's own GraphQL responses and the
    * server-rendered data, and returns them newest first.
    */
   async readProfilePosts(page: Page, username: string): Promise<ThreadsPost[]> {

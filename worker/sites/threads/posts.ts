@@ -166,7 +166,7 @@ export function normalizePost(
   };
 }
 
-/** A GraphQL answer that is not a usable result: `errors` with no data, or an empty body. */
+/** A GraphQL response that is not a usable result: `errors` with no data, or an empty body. */
 export class GraphqlAnswerError extends Error {
   override name = 'GraphqlAnswerError';
 }
